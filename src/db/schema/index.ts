@@ -1,1 +1,2 @@
 export * from './chatwoot.ts';
+export * from './knowledge.ts';
