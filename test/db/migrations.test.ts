@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { DatabaseHandle } from '../../src/db/database.ts';
+import { queryRows } from '../../src/db/query-rows.ts';
 import { MIGRATIONS_FOLDER } from '../../src/db/migrate-database.ts';
 import { createTestDatabase } from '../setup/test-database.ts';
 
@@ -20,18 +21,22 @@ describe('database migrations', () => {
   });
 
   it('enable pgvector, unaccent and pg_trgm first', async () => {
-    const result = await handle.db.execute(sql`select extname from pg_extension order by extname`);
-    const names = (result.rows as { extname: string }[]).map((row) => row.extname);
+    const rows = await queryRows<{ extname: string }>(handle.db, sql`select extname from pg_extension order by extname`);
+    const names = rows.map((row) => row.extname);
     expect(names).toEqual(expect.arrayContaining(['vector', 'unaccent', 'pg_trgm']));
-    const vectorValue = await handle.db.execute(sql`select '[1,2,3]'::vector <=> '[1,2,4]'::vector as distance`);
-    expect(Number((vectorValue.rows[0] as { distance: number }).distance)).toBeGreaterThan(0);
+    const [vectorValue] = await queryRows<{ distance: number }>(
+      handle.db,
+      sql`select '[1,2,3]'::vector <=> '[1,2,4]'::vector as distance`,
+    );
+    expect(Number(vectorValue?.distance)).toBeGreaterThan(0);
   });
 
   it('create the core tables', async () => {
-    const result = await handle.db.execute(
+    const rows = await queryRows<{ table_name: string }>(
+      handle.db,
       sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
-    const tables = (result.rows as { table_name: string }[]).map((row) => row.table_name);
+    const tables = rows.map((row) => row.table_name);
     expect(tables).toEqual(
       expect.arrayContaining(['webhook_deliveries', 'conversations', 'contacts', 'transcript_messages', 'ownership_transitions']),
     );

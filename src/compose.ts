@@ -1,0 +1,59 @@
+import type { Config } from './config/config.ts';
+import { createDatabase } from './db/create-database.ts';
+import type { DatabaseHandle } from './db/database.ts';
+import { migrateDatabase } from './db/migrate-database.ts';
+import { queryRows } from './db/query-rows.ts';
+import { createLogger, type Logger } from './logging/create-logger.ts';
+import { createLogContextStore, type LogContextStore } from './logging/log-context.ts';
+import { createJobQueue, type JobQueue } from './jobs/job-queue.ts';
+import { sql } from 'drizzle-orm';
+
+/** Everything long-lived the service needs, constructed in one place and closed in reverse order. */
+export interface CoreDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly logContext: LogContextStore;
+  readonly database: DatabaseHandle;
+  readonly queue: JobQueue;
+  readonly now: () => Date;
+  close(): Promise<void>;
+}
+
+export interface ComposeOptions {
+  /** Tests pass an already-migrated database; otherwise one is opened from the config. */
+  readonly database?: DatabaseHandle;
+  readonly logger?: Logger;
+  readonly logContext?: LogContextStore;
+  readonly now?: () => Date;
+}
+
+/** The composition root for infrastructure: logger, database (migrated), queue. */
+export async function composeCore(config: Config, options: ComposeOptions = {}): Promise<CoreDeps> {
+  const logContext = options.logContext ?? createLogContextStore();
+  const logger = options.logger ?? createLogger({ level: config.log.level, pretty: config.log.pretty, context: logContext });
+  const database = options.database ?? (await createDatabase(config.database));
+  try {
+    await migrateDatabase(database);
+    const queue = await createJobQueue(database, logger);
+    return {
+      config,
+      logger,
+      logContext,
+      database,
+      queue,
+      now: options.now ?? (() => new Date()),
+      close: async () => {
+        await queue.stop(config.worker.shutdownTimeoutMs).catch((error: unknown) => logger.error({ err: error }, 'queue stop failed'));
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+export async function isDatabaseReady(database: DatabaseHandle): Promise<boolean> {
+  const rows = await queryRows<{ ok: number }>(database.db, sql`select 1 as ok`);
+  return rows[0]?.ok === 1;
+}

@@ -1,0 +1,28 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+
+import type { Logger } from '../logging/create-logger.ts';
+import { handleError } from './error-handler.ts';
+import { registerChatwootWebhookRoutes, type ChatwootWebhookDeps } from './routes/chatwoot-webhook.ts';
+import { registerHealthRoutes, type HealthDeps } from './routes/health.ts';
+
+export interface ServerDeps {
+  readonly logger: Logger;
+  readonly webhook: ChatwootWebhookDeps;
+  readonly health: HealthDeps;
+}
+
+/** Builds the Fastify app; never listens (main and tests share it). */
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    // Chatwoot's deliveries are small; anything else gets the webhook route's own limit.
+    bodyLimit: deps.webhook.maxBodyBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.setErrorHandler(handleError);
+  registerHealthRoutes(app, deps.health);
+  registerChatwootWebhookRoutes(app, deps.webhook);
+  return app;
+}

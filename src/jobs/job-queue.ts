@@ -1,0 +1,74 @@
+import { sql } from 'drizzle-orm';
+import { fromDrizzle, fromPglite, PgBoss, type DrizzleTransactionLike, type Job } from 'pg-boss';
+
+import type { DatabaseHandle, Executor } from '../db/database.ts';
+import type { Logger } from '../logging/create-logger.ts';
+import { QUEUE_DEFINITIONS, type QueueName, type TaskPayloads } from './task-list.ts';
+
+export interface JobQueue {
+  readonly boss: PgBoss;
+  /**
+   * Trailing debounce per conversation: one queued reply job per conversation (`stately` queue +
+   * `upsert` on the singleton key) whose start time moves with each new message. pg-boss's
+   * `sendDebounced` is a throttle that drops later sends and must not be used here.
+   */
+  scheduleReply(payload: TaskPayloads['reply'], startAfter: Date, tx?: Executor): Promise<void>;
+  send<N extends QueueName>(name: N, payload: TaskPayloads[N], tx?: Executor): Promise<void>;
+  /** Cancels the queued (not yet active) reply of a conversation. */
+  cancelQueuedReply(conversationId: number): Promise<number>;
+  isReady(): Promise<boolean>;
+  stop(timeoutMs: number): Promise<void>;
+}
+
+export function replySingletonKey(conversationId: number): string {
+  return `conversation:${conversationId}`;
+}
+
+/**
+ * Starts pg-boss on the same database as everything else (in-process on PGlite, its own pool on a
+ * server) and creates the queues. Jobs enqueued with a transaction commit or roll back with it.
+ */
+export async function createJobQueue(handle: DatabaseHandle, logger: Logger): Promise<JobQueue> {
+  const boss =
+    handle.kind === 'pglite'
+      ? new PgBoss({ db: fromPglite(handle.pglite), backend: 'pglite', schedule: false })
+      : new PgBoss({ connectionString: handle.url, max: 6, application_name: 'chatwoot-agent-queue', schedule: false });
+  boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+  await boss.start();
+  for (const [name, definition] of Object.entries(QUEUE_DEFINITIONS)) {
+    await boss.createQueue(name, definition);
+  }
+
+  const connection = (tx: Executor | undefined) =>
+    tx ? { db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql) } : {};
+
+  return {
+    boss,
+    async scheduleReply(payload, startAfter, tx) {
+      await boss.upsert('reply', payload, {
+        singletonKey: replySingletonKey(payload.conversationId),
+        startAfter,
+        ...connection(tx),
+      });
+    },
+    async send(name, payload, tx) {
+      await boss.send(name, payload, connection(tx));
+    },
+    async cancelQueuedReply(conversationId) {
+      const jobs: Job<unknown>[] = await boss.findJobs('reply', { key: replySingletonKey(conversationId), queued: true });
+      if (jobs.length > 0) await boss.cancel('reply', jobs.map((job) => job.id));
+      return jobs.length;
+    },
+    async isReady() {
+      try {
+        await boss.getQueue('reply');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async stop(timeoutMs) {
+      await boss.stop({ graceful: true, timeout: Math.max(timeoutMs, 1), close: true });
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import type { Queue } from 'pg-boss';
+
+/**
+ * The single registry of jobs: queue name → payload schema → queue options. Handlers validate
+ * their payload with these schemas and call one pipeline function (see start-worker.ts).
+ */
+export const TASK_SCHEMAS = {
+  /** Answer the unanswered customer messages of a conversation (one run per burst). */
+  reply: z.object({ conversationId: z.number().int().positive() }),
+  /** Apply the side effects of an ownership change (cancel queued reply, typing off). */
+  'conversation-signal': z.object({
+    conversationId: z.number().int().positive(),
+    reason: z.string(),
+    deliveryId: z.number().int().positive().optional(),
+  }),
+} as const;
+
+export type QueueName = keyof typeof TASK_SCHEMAS;
+export type TaskPayloads = { [N in QueueName]: z.infer<(typeof TASK_SCHEMAS)[N]> };
+
+export const QUEUE_DEFINITIONS: Record<QueueName, Omit<Queue, 'name'>> = {
+  // stately: at most one queued and one active job per conversation — never two runs at once,
+  // and a message arriving during a run schedules exactly one follow-up run.
+  reply: { policy: 'stately', retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 600 },
+  'conversation-signal': { policy: 'standard', retryLimit: 5, retryDelay: 1, retryBackoff: true, expireInSeconds: 60 },
+};

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+
+import { isDatabaseReady, type CoreDeps } from '../compose.ts';
+import { buildServer } from '../http/build-server.ts';
+import { recordWebhookDelivery, type ReplyTiming } from '../ingress/record-webhook-delivery.ts';
+import { startWorker, type TaskHandlers } from '../jobs/start-worker.ts';
+import type { Executor } from '../db/database.ts';
+
+export type ServiceRole = 'web' | 'worker' | 'all';
+
+export interface ServiceOptions {
+  readonly role: ServiceRole;
+  readonly handlers: TaskHandlers;
+  /** Per-inbox debounce; defaults to the global config. */
+  readonly replyTiming?: (connection: string, inboxId: number, tx: Executor) => Promise<ReplyTiming>;
+  readonly listen?: boolean;
+}
+
+export interface RunningService {
+  readonly app: FastifyInstance;
+  readonly url: string | null;
+  stop(): Promise<void>;
+}
+
+/** Builds the HTTP app, starts the worker (role worker/all) and listens. `stop()` drains in order. */
+export async function startService(core: CoreDeps, options: ServiceOptions): Promise<RunningService> {
+  const { config } = core;
+  const replyTiming = options.replyTiming ?? (() => Promise.resolve(config.reply));
+  const app = buildServer({
+    logger: core.logger,
+    webhook: {
+      connections: options.role === 'worker' ? [] : config.connections,
+      maxBodyBytes: config.webhook.maxBodyBytes,
+      toleranceSeconds: config.webhook.toleranceSeconds,
+      nowSeconds: () => Math.floor(core.now().getTime() / 1000),
+      logContext: core.logContext,
+      recordDelivery: (input) => recordWebhookDelivery({ db: core.database.db, queue: core.queue, now: core.now, replyTiming }, input),
+    },
+    health: {
+      readinessChecks: {
+        database: () => isDatabaseReady(core.database),
+        queue: () => core.queue.isReady(),
+      },
+    },
+  });
+  if (options.role !== 'web') {
+    await startWorker({ queue: core.queue, logger: core.logger, logContext: core.logContext, concurrency: config.worker.concurrency }, options.handlers);
+  }
+  let url: string | null = null;
+  if (options.listen !== false) {
+    url = await app.listen({ host: config.http.host, port: config.http.port });
+  } else {
+    await app.ready();
+  }
+  warnAboutRiskySettings(core);
+  return {
+    app,
+    url,
+    stop: async () => {
+      await app.close();
+    },
+  };
+}
+
+function warnAboutRiskySettings(core: CoreDeps): void {
+  for (const connection of core.config.connections) {
+    if (!connection.webhookSecret && connection.allowUnsigned) {
+      core.logger.warn(
+        { connection: connection.name },
+        'unsigned webhooks are accepted for this connection (allowUnsigned): anyone who can reach the endpoint can inject messages. Use only for Chatwoot < 4.13.',
+      );
+    } else if (!connection.webhookSecret && connection.name === 'default' && connection.apiToken) {
+      core.logger.warn({ connection: connection.name }, 'CHATWOOT_WEBHOOK_SECRET is not set: every webhook will be refused with 401');
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { queryRows } from '../../src/db/query-rows.ts';
+import { buildTestService, TEST_SECRET, type TestService } from '../setup/build-test-service.ts';
+import { loadFixture, signedRequest } from '../setup/signed-delivery.ts';
+
+async function countRows(service: TestService) {
+  const [row] = await queryRows<{ deliveries: number; conversations: number; contacts: number; messages: number; jobs: number }>(
+    service.core.database.db,
+    sql`select
+      (select count(*)::int from webhook_deliveries) as deliveries,
+      (select count(*)::int from conversations) as conversations,
+      (select count(*)::int from contacts) as contacts,
+      (select count(*)::int from transcript_messages) as messages,
+      (select count(*)::int from pgboss.job) as jobs`,
+  );
+  return row!;
+}
+
+async function clearTables(service: TestService) {
+  await service.core.database.db.execute(
+    sql`truncate webhook_deliveries, transcript_messages, ownership_transitions, conversations, contacts restart identity cascade`,
+  );
+  await service.core.database.db.execute(sql`delete from pgboss.job`);
+}
+
+describe('POST /webhooks/chatwoot', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await buildTestService();
+  });
+  afterAll(async () => {
+    await service.close();
+  });
+  beforeEach(async () => {
+    await clearTables(service);
+  });
+
+  const post = (request: { headers: Record<string, string>; payload: string }, url = '/webhooks/chatwoot') =>
+    service.service.app.inject({ method: 'POST', url, headers: request.headers, payload: request.payload });
+
+  it('accepts a signed customer message: records delivery, contact, conversation, transcript and one reply job', async () => {
+    const response = await post(signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET }));
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'accepted', outcome: 'reply_scheduled' });
+    expect(await countRows(service)).toEqual({ deliveries: 1, conversations: 1, contacts: 1, messages: 1, jobs: 1 });
+    const [job] = await queryRows<{ name: string; singleton_key: string; data: { conversationId: number } }>(
+      service.core.database.db,
+      sql`select name, singleton_key, data from pgboss.job`,
+    );
+    expect(job?.name).toBe('reply');
+    expect(job?.singleton_key).toMatch(/^conversation:\d+$/);
+  });
+
+  it('acknowledges a repeated delivery id with 200 and stores nothing twice', async () => {
+    const request = signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET, deliveryId: 'd-1' });
+    expect((await post(request)).statusCode).toBe(200);
+    const again = await post(signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET, deliveryId: 'd-1' }));
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual({ status: 'duplicate' });
+    expect(await countRows(service)).toMatchObject({ deliveries: 1, messages: 1, jobs: 1 });
+  });
+
+  it('dedupes the same Chatwoot message delivered under another delivery id', async () => {
+    await post(signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET, deliveryId: 'a' }));
+    const second = await post(signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET, deliveryId: 'b' }));
+    expect(second.json()).toEqual({ status: 'duplicate' });
+    expect(await countRows(service)).toMatchObject({ deliveries: 1, messages: 1, jobs: 1 });
+  });
+
+  it('20 concurrent identical deliveries make one record and one job', async () => {
+    const fixture = loadFixture('message_created.incoming');
+    const requests = Array.from({ length: 20 }, () => signedRequest(fixture, { secret: TEST_SECRET, deliveryId: 'same-delivery' }));
+    const responses = await Promise.all(requests.map((request) => post(request)));
+    expect(responses.map((response) => response.statusCode)).toEqual(Array(20).fill(200));
+    expect(responses.filter((response) => response.json().status === 'accepted')).toHaveLength(1);
+    expect(await countRows(service)).toEqual({ deliveries: 1, conversations: 1, contacts: 1, messages: 1, jobs: 1 });
+  });
+
+  it('records ignored events as ignored and answers 200', async () => {
+    const response = await post(signedRequest(loadFixture('webwidget_triggered'), { secret: TEST_SECRET }));
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'accepted', outcome: 'ignored' });
+    const rows = await queryRows<{ classification: string; outcome: string }>(
+      service.core.database.db,
+      sql`select classification, outcome from webhook_deliveries`,
+    );
+    expect(rows).toEqual([{ classification: 'widget_event', outcome: 'ignored' }]);
+    expect((await countRows(service)).jobs).toBe(0);
+  });
+
+  it('a human takeover after a customer message queues a signal job and records the transition', async () => {
+    await post(signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET }));
+    const response = await post(signedRequest(loadFixture('message_created.outgoing_human'), { secret: TEST_SECRET }));
+    expect(response.json()).toEqual({ status: 'accepted', outcome: 'ownership_changed' });
+    const transitions = await queryRows<{ from_owner: string; to_owner: string; reason: string }>(
+      service.core.database.db,
+      sql`select from_owner, to_owner, reason from ownership_transitions order by id`,
+    );
+    expect(transitions).toEqual([
+      { from_owner: 'none', to_owner: 'bot', reason: 'new_pending_conversation' },
+      { from_owner: 'bot', to_owner: 'human', reason: 'human_replied' },
+    ]);
+    const jobs = await queryRows<{ name: string }>(service.core.database.db, sql`select name from pgboss.job order by created_on`);
+    expect(jobs.map((job) => job.name)).toEqual(['reply', 'conversation-signal']);
+  });
+
+  it('serves named connections with their own secret and 404s unknown ones', async () => {
+    const named = await buildTestService({
+      CONNECTIONS: JSON.stringify([{ name: 'acme', webhookSecret: 'acme-secret-123', apiToken: 't', baseUrl: 'http://127.0.0.1:9' }]),
+    });
+    try {
+      const inject = (request: { headers: Record<string, string>; payload: string }, url: string) =>
+        named.service.app.inject({ method: 'POST', url, headers: request.headers, payload: request.payload });
+      const fixture = loadFixture('message_created.incoming');
+      expect((await inject(signedRequest(fixture, { secret: 'acme-secret-123' }), '/webhooks/chatwoot/acme')).statusCode).toBe(200);
+      expect((await inject(signedRequest(fixture, { secret: TEST_SECRET }), '/webhooks/chatwoot/acme')).statusCode).toBe(401);
+      expect((await inject(signedRequest(fixture, { secret: 'acme-secret-123' }), '/webhooks/chatwoot/nope')).statusCode).toBe(404);
+    } finally {
+      await named.close();
+    }
+  });
+});
