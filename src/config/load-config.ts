@@ -37,24 +37,30 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 
   const parsed = settingsSchema.safeParse(merged);
   if (!parsed.success) problems.push(...formatIssues(parsed.error.issues, merged));
+  problems.push(...duplicateConnectionNames(merged.CONNECTIONS));
   if (problems.length > 0 || !parsed.success) {
     throw new AppError('invalid_config', {
       message: `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
       details: { problems },
     });
   }
-
-  const config = buildConfig(parsed.data, problems);
-  if (problems.length > 0) {
-    throw new AppError('invalid_config', {
-      message: `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-      details: { problems },
-    });
-  }
-  return deepFreeze(config);
+  return deepFreeze(buildConfig(parsed.data));
 }
 
-function buildConfig(settings: Settings, problems: string[]): Config {
+function duplicateConnectionNames(raw: unknown): string[] {
+  if (!Array.isArray(raw)) return [];
+  const seen = new Set(['default']);
+  const problems: string[] = [];
+  for (const entry of raw as unknown[]) {
+    const name = (entry as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string') continue;
+    if (seen.has(name)) problems.push(`CONNECTIONS: connection name "${name}" is used twice ("default" is the CHATWOOT_* connection)`);
+    seen.add(name);
+  }
+  return problems;
+}
+
+function buildConfig(settings: Settings): Config {
   return {
     environment: settings.ENVIRONMENT,
     log: { level: settings.DEBUG && settings.LOG_LEVEL === 'info' ? 'debug' : settings.LOG_LEVEL, pretty: settings.LOG_PRETTY },
@@ -62,7 +68,7 @@ function buildConfig(settings: Settings, problems: string[]): Config {
     dataDir: path.resolve(settings.DATA_DIR),
     database: resolveDatabase(settings),
     webhook: { maxBodyBytes: settings.WEBHOOK_MAX_BODY_BYTES, toleranceSeconds: settings.WEBHOOK_TOLERANCE_SECONDS },
-    connections: resolveConnections(settings, problems),
+    connections: resolveConnections(settings),
     chatwoot: {
       timeoutMs: settings.CHATWOOT_TIMEOUT_MS,
       rateLimitPerMinute: settings.CHATWOOT_RATE_LIMIT_PER_MINUTE,
@@ -100,7 +106,7 @@ function resolveDatabase(settings: Settings): DatabaseConfig {
 }
 
 /** The single-connection `CHATWOOT_*` variables form the connection named `default`. */
-function resolveConnections(settings: Settings, problems: string[]): ChatwootConnection[] {
+function resolveConnections(settings: Settings): ChatwootConnection[] {
   const connections: ChatwootConnection[] = [
     {
       name: 'default',
@@ -111,14 +117,7 @@ function resolveConnections(settings: Settings, problems: string[]): ChatwootCon
       userToken: settings.CHATWOOT_USER_TOKEN,
     },
   ];
-  for (const extra of settings.CONNECTIONS ?? []) {
-    if (connections.some((existing) => existing.name === extra.name)) {
-      problems.push(`CONNECTIONS: connection name "${extra.name}" is used twice ("default" is the CHATWOOT_* connection)`);
-      continue;
-    }
-    connections.push(extra);
-  }
-  return connections;
+  return [...connections, ...(settings.CONNECTIONS ?? [])];
 }
 
 function resolveLlm(settings: Settings): LlmConfig {
