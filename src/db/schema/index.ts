@@ -1,2 +1,3 @@
 export * from './chatwoot.ts';
 export * from './knowledge.ts';
+export * from './pipeline.ts';
