@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 
 import type { Logger } from '../logging/create-logger.ts';
 import { handleError } from './error-handler.ts';
@@ -15,7 +15,8 @@ export interface ServerDeps {
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request lines would double every webhook log; routes log what matters themselves.
+    logController: new LogController({ disableRequestLogging: true }),
     // Chatwoot's deliveries are small; anything else gets the webhook route's own limit.
     bodyLimit: deps.webhook.maxBodyBytes,
     return503OnClosing: true,

@@ -1,0 +1,158 @@
+import { createConversationRepository, type ConversationRow } from '../db/repositories/conversation-repository.ts';
+import { createOutboxRepository, type OutboundMessageRow } from '../db/repositories/outbox-repository.ts';
+import { createTranscriptRepository } from '../db/repositories/transcript-repository.ts';
+import { coerceError } from '../errors/coerce-error.ts';
+import { isChatwootPortError, type ChatwootPort, type ConversationTarget } from './chatwoot-port.ts';
+import type { PipelineDeps } from './pipeline-deps.ts';
+
+/** Effects the bot may perform only while it still owns the episode. */
+const BOT_OWNED_KINDS = new Set(['reply', 'labels', 'priority']);
+
+export class AwaitingReconciliationError extends Error {
+  readonly isRetryable = true;
+  constructor(outboxId: number) {
+    super(`outbound message ${outboxId} may have reached Chatwoot; waiting for its echo before posting again`);
+  }
+}
+
+/**
+ * Posts a conversation's unsettled outbox rows in order, exactly once each. Before the first
+ * bot-owned post, ownership is re-checked in our database and, when this Chatwoot allows it, in
+ * Chatwoot itself; a takeover cancels every unsent reply. A send that may have reached Chatwoot
+ * (timeout, reset) is reconciled against the echo webhook or the message list before posting again.
+ */
+export async function deliverOutbox(deps: Pick<PipelineDeps, 'db' | 'chatwoot' | 'logger' | 'now' | 'timings'>, conversation: ConversationRow): Promise<void> {
+  const outbox = createOutboxRepository(deps.db);
+  const rows = await outbox.listUnsettled(conversation.id);
+  if (rows.length === 0) return;
+  const target: ConversationTarget = { connection: conversation.connection, accountId: conversation.accountId, conversationId: conversation.chatwootConversationId };
+  const port = deps.chatwoot(conversation.connection);
+  let ownershipConfirmed = false;
+
+  for (const row of rows) {
+    if (BOT_OWNED_KINDS.has(row.kind) && !ownershipConfirmed) {
+      const lost = await ownershipLost(deps, port, conversation, target);
+      if (lost) {
+        const cancelled = await outbox.cancelUnsentReplies(conversation.id, lost);
+        deps.logger.info({ reason: lost, cancelled }, 'reply dropped: the bot no longer owns the conversation');
+        continue;
+      }
+      ownershipConfirmed = true;
+    }
+    if (row.kind === 'reply' && (await isCancelled(deps, row))) continue;
+    if (row.kind === 'handoff_message' && (await humanSpokeSince(deps, conversation, row.createdAt))) {
+      await outbox.markFailed(row.id, 'skipped: a human already replied');
+      continue;
+    }
+    await deliverRow(deps, port, target, conversation, row);
+  }
+}
+
+async function deliverRow(
+  deps: Pick<PipelineDeps, 'db' | 'logger' | 'now' | 'timings'>,
+  port: ChatwootPort,
+  target: ConversationTarget,
+  conversation: ConversationRow,
+  row: OutboundMessageRow,
+): Promise<void> {
+  const outbox = createOutboxRepository(deps.db);
+  const isMessage = row.kind === 'reply' || row.kind === 'handoff_note' || row.kind === 'handoff_message';
+  if (isMessage && row.status === 'sending') {
+    const found = await reconcile(deps, port, target, conversation, row);
+    if (found !== null) {
+      await outbox.markSent(row.id, found, deps.now());
+      deps.logger.info({ outboxId: row.id, chatwootMessageId: found }, 'ambiguous send reconciled: Chatwoot already had it');
+      return;
+    }
+    const waited = deps.now().getTime() - (row.lastAttemptAt?.getTime() ?? 0);
+    if (waited < deps.timings.reconcileWindowMs) throw new AwaitingReconciliationError(row.id);
+  }
+  await outbox.markSending(row.id, deps.now());
+  try {
+    const chatwootMessageId = await perform(port, target, row);
+    await outbox.markSent(row.id, chatwootMessageId, deps.now());
+  } catch (thrown) {
+    const error = coerceError(thrown);
+    const ambiguous = isMessage && isChatwootPortError(error) && error.isOutcomeUnknown;
+    const retryable = !isChatwootPortError(error) || error.isRetryable;
+    if (ambiguous) {
+      // Leave it `sending`: the next attempt reconciles before posting again.
+    } else if (retryable) {
+      await outbox.markPending(row.id, error.message);
+    } else {
+      await outbox.markFailed(row.id, error.message);
+      deps.logger.error({ outboxId: row.id, kind: row.kind, err: error }, 'Chatwoot refused an outbound effect; not retrying');
+      return;
+    }
+    throw error;
+  }
+}
+
+async function perform(port: ChatwootPort, target: ConversationTarget, row: OutboundMessageRow): Promise<number | null> {
+  switch (row.kind) {
+    case 'reply':
+    case 'handoff_note':
+    case 'handoff_message':
+      return (await port.postMessage(target, { content: row.content, isPrivate: row.isPrivate, echoId: row.echoId })).id;
+    case 'open':
+      await port.openConversation(target);
+      return null;
+    case 'labels':
+      await port.addLabels(target, JSON.parse(row.content) as string[]);
+      return null;
+    case 'priority':
+      await port.setPriority(target, JSON.parse(row.content) as 'low' | 'medium' | 'high' | 'urgent' | null);
+      return null;
+    case 'team':
+      await port.assignTeam(target, JSON.parse(row.content) as number);
+      return null;
+    default:
+      throw new Error(`unknown outbound effect kind "${row.kind}"`);
+  }
+}
+
+async function ownershipLost(
+  deps: Pick<PipelineDeps, 'db' | 'logger'>,
+  port: ChatwootPort,
+  conversation: ConversationRow,
+  target: ConversationTarget,
+): Promise<string | null> {
+  const fresh = await createConversationRepository(deps.db).findById(conversation.id);
+  if (!fresh || fresh.owner !== 'bot' || fresh.episode !== conversation.episode) return `owner_${fresh?.owner ?? 'unknown'}`;
+  const view = await port.readConversation(target).catch((error: unknown) => {
+    deps.logger.warn({ err: coerceError(error) }, 'could not read the conversation from Chatwoot; relying on our own state');
+    return null;
+  });
+  if (view && view.status !== 'pending') return `chatwoot_status_${view.status}`;
+  if (view && view.assigneeType === 'user') return 'chatwoot_human_assignee';
+  return null;
+}
+
+async function isCancelled(deps: Pick<PipelineDeps, 'db'>, row: OutboundMessageRow): Promise<boolean> {
+  const rows = await createOutboxRepository(deps.db).listUnsettled(row.conversationId);
+  return !rows.some((candidate) => candidate.id === row.id);
+}
+
+async function humanSpokeSince(deps: Pick<PipelineDeps, 'db'>, conversation: ConversationRow, since: Date): Promise<boolean> {
+  const messages = await createTranscriptRepository(deps.db).listEpisode(conversation.id, conversation.episode);
+  return messages.some((message) => message.role === 'human' && message.receivedAt.getTime() > since.getTime());
+}
+
+/** Finds our message in Chatwoot: its echo webhook in the transcript, or the message list (user token). */
+async function reconcile(
+  deps: Pick<PipelineDeps, 'db'>,
+  port: ChatwootPort,
+  target: ConversationTarget,
+  conversation: ConversationRow,
+  row: OutboundMessageRow,
+): Promise<number | null> {
+  const outbox = createOutboxRepository(deps.db);
+  const claimed = new Set((await outbox.listByConversation(conversation.id)).map((other) => other.chatwootMessageId).filter((id) => id !== null));
+  const echoes = await createTranscriptRepository(deps.db).listAll(conversation.id);
+  const role = row.isPrivate ? 'note' : 'bot';
+  const echo = echoes.find((message) => message.role === role && message.content === row.content && !claimed.has(message.chatwootMessageId));
+  if (echo) return echo.chatwootMessageId;
+  const listed = await port.listRecentBotMessages(target, null).catch(() => null);
+  const match = listed?.find((message) => message.content === row.content && !claimed.has(message.id));
+  return match?.id ?? null;
+}

@@ -1,0 +1,34 @@
+import type { Database } from '../db/database.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import type { Logger } from '../logging/create-logger.ts';
+import type { ChatwootPort } from './chatwoot-port.ts';
+import type { InboxPolicyLookup } from './inbox-policy.ts';
+import type { Responder } from './responder.ts';
+import type { RunRegistry } from './run-registry.ts';
+
+export interface PipelineTimings {
+  /** How often a running reply re-reads ownership, to abort a run another process saw taken over. */
+  readonly ownershipPollMs: number;
+  /** Wall-clock bound of one responder run. */
+  readonly runTimeoutMs: number;
+  /** After an ambiguous send, how long to wait for Chatwoot's echo before posting again. */
+  readonly reconcileWindowMs: number;
+}
+
+export const DEFAULT_PIPELINE_TIMINGS: PipelineTimings = {
+  ownershipPollMs: 500,
+  runTimeoutMs: 120_000,
+  reconcileWindowMs: 15_000,
+};
+
+export interface PipelineDeps {
+  readonly db: Database;
+  readonly queue: Pick<JobQueue, 'cancelQueuedReply'>;
+  readonly chatwoot: (connection: string) => ChatwootPort;
+  readonly responder: Responder;
+  readonly runs: RunRegistry;
+  readonly inboxPolicy: InboxPolicyLookup;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly timings: PipelineTimings;
+}

@@ -1,0 +1,58 @@
+import { createConversationRepository } from '../db/repositories/conversation-repository.ts';
+import type { ConversationRow } from '../db/repositories/conversation-repository.ts';
+import { coerceError } from '../errors/coerce-error.ts';
+import type { ConversationTarget } from './chatwoot-port.ts';
+import type { PipelineDeps } from './pipeline-deps.ts';
+import type { ResponderDecision, ResponderInput } from './responder.ts';
+
+export type RunOutcome =
+  | { readonly kind: 'decided'; readonly decision: ResponderDecision }
+  | { readonly kind: 'aborted'; readonly reason: string };
+
+/**
+ * Runs the responder for one burst, bounded and abortable: typing on while it thinks and ALWAYS
+ * off afterwards (success, failure or abort); a takeover seen in this process aborts at once, one
+ * seen by another process is picked up by the ownership poll.
+ */
+export async function runResponder(
+  deps: Pick<PipelineDeps, 'db' | 'chatwoot' | 'responder' | 'runs' | 'logger' | 'timings'>,
+  conversation: ConversationRow,
+  target: ConversationTarget,
+  input: Omit<ResponderInput, 'signal'>,
+): Promise<RunOutcome> {
+  const controller = deps.runs.begin(conversation.id);
+  const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(deps.timings.runTimeoutMs)]);
+  const poll = setInterval(() => {
+    void stillOwned(deps, conversation).then(
+      (owned) => {
+        if (!owned) controller.abort(new Error('ownership_lost'));
+      },
+      () => undefined,
+    );
+  }, deps.timings.ownershipPollMs);
+  const port = deps.chatwoot(target.connection);
+  await port.setTyping(target, true).catch((error: unknown) => deps.logger.warn({ err: coerceError(error) }, 'typing on failed'));
+  try {
+    const decision = await deps.responder.respond({ ...input, signal });
+    if (signal.aborted) return { kind: 'aborted', reason: abortReason(signal) };
+    return { kind: 'decided', decision };
+  } catch (error) {
+    if (signal.aborted) return { kind: 'aborted', reason: abortReason(signal) };
+    throw error;
+  } finally {
+    clearInterval(poll);
+    deps.runs.end(conversation.id, controller);
+    await port.setTyping(target, false).catch((error: unknown) => deps.logger.error({ err: coerceError(error) }, 'typing off failed'));
+  }
+}
+
+async function stillOwned(deps: Pick<PipelineDeps, 'db'>, conversation: ConversationRow): Promise<boolean> {
+  const fresh = await createConversationRepository(deps.db).findById(conversation.id);
+  return fresh !== null && fresh.owner === 'bot' && fresh.episode === conversation.episode;
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'TimeoutError') return 'run_timeout';
+  return reason instanceof Error ? reason.message : 'aborted';
+}
