@@ -48,7 +48,7 @@ export async function startTestSimulator(options: ChatwootSimulatorOptions = {})
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await response.text();
-      let json: unknown = null;
+      let json: unknown;
       try {
         json = text === '' ? null : JSON.parse(text);
       } catch {
