@@ -20,6 +20,8 @@ export async function runResponder(
   target: ConversationTarget,
   input: Omit<ResponderInput, 'signal'>,
 ): Promise<RunOutcome> {
+  // Resolve the port first: if it cannot exist, nothing below (timer, registry entry) may leak.
+  const port = deps.chatwoot(target.connection);
   const controller = deps.runs.begin(conversation.id);
   const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(deps.timings.runTimeoutMs)]);
   const poll = setInterval(() => {
@@ -30,9 +32,8 @@ export async function runResponder(
       () => undefined,
     );
   }, deps.timings.ownershipPollMs);
-  const port = deps.chatwoot(target.connection);
-  await port.setTyping(target, true).catch((error: unknown) => deps.logger.warn({ err: coerceError(error) }, 'typing on failed'));
   try {
+    await port.setTyping(target, true).catch((error: unknown) => deps.logger.warn({ err: coerceError(error) }, 'typing on failed'));
     const decision = await deps.responder.respond({ ...input, signal });
     if (signal.aborted) return { kind: 'aborted', reason: abortReason(signal) };
     return { kind: 'decided', decision };
