@@ -31,23 +31,20 @@ describe('classifyHttpFailure', () => {
 
 describe('classifyNetworkFailure', () => {
   const fetchFailed = (cause: unknown) => new TypeError('fetch failed', { cause });
+  const withCode = (code: string) => fetchFailed(Object.assign(new Error(code), { code }));
   it.each([
-    ['connection refused', fetchFailed(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' })), false],
-    ['DNS failure', fetchFailed(Object.assign(new Error('getaddrinfo'), { code: 'ENOTFOUND' })), false],
-    [
-      'connect timeout',
-      fetchFailed(Object.assign(new Error('connect'), { code: 'UND_ERR_CONNECT_TIMEOUT' })),
-      false,
-    ],
+    ['connection refused', false, withCode('ECONNREFUSED')],
+    ['DNS failure', false, withCode('ENOTFOUND')],
+    ['connect timeout', false, withCode('UND_ERR_CONNECT_TIMEOUT')],
     [
       'all happy-eyeballs addresses refused',
-      fetchFailed(new AggregateError([{ code: 'ECONNREFUSED' }, { code: 'ECONNREFUSED' }])),
       false,
+      fetchFailed(new AggregateError([{ code: 'ECONNREFUSED' }, { code: 'ECONNREFUSED' }])),
     ],
-    ['reset after sending', fetchFailed(Object.assign(new Error('read'), { code: 'ECONNRESET' })), true],
-    ['other side closed', fetchFailed(Object.assign(new Error('closed'), { code: 'UND_ERR_SOCKET' })), true],
-    ['unknown error without a code', new Error('something odd'), true],
-  ])('%s → outcome unknown %s', (_name, error, isOutcomeUnknown) => {
+    ['reset after sending', true, withCode('ECONNRESET')],
+    ['other side closed', true, withCode('UND_ERR_SOCKET')],
+    ['unknown error without a code', true, new Error('something odd')],
+  ])('%s → outcome unknown %s', (_name, isOutcomeUnknown, error) => {
     expect(classifyNetworkFailure(error)).toEqual({ isRetryable: true, isOutcomeUnknown });
   });
 });
@@ -60,20 +57,20 @@ describe('shouldRetryChatwootError', () => {
   const rules = (retryUnsafe: boolean) => ({ retryUnsafe, maxRetryAfterMs: 10_000 });
 
   it.each([
-    ['a plain Error', new Error('x'), true, false],
-    ['a non-retryable 404', error('http', { status: 404, isRetryable: false }), true, false],
-    ['a 429', error('http', { status: 429 }), false, true],
-    ['a 5xx with an answer', error('http', { status: 500 }), false, true],
-    ['connection refused', error('network'), false, true],
-    ['a timeout, unsafe not allowed', error('timeout', { isOutcomeUnknown: true }), false, false],
-    ['a timeout, unsafe allowed', error('timeout', { isOutcomeUnknown: true }), true, true],
-    ['a dropped connection, unsafe not allowed', error('network', { isOutcomeUnknown: true }), false, false],
-    ['an open circuit', error('circuit_open'), true, false],
-    ['an exhausted rate-limit wait', error('rate_limit_wait'), true, false],
-    ['a caller abort', error('aborted'), true, false],
-    ['Retry-After within the limit', error('http', { status: 503, retryAfterMs: 10_000 }), false, true],
-    ['Retry-After beyond the limit', error('http', { status: 503, retryAfterMs: 10_001 }), true, false],
-  ])('%s (retryUnsafe %s) → %s', (_name, failure, retryUnsafe, expected) => {
+    ['a plain Error', true, false, new Error('x')],
+    ['a non-retryable 404', true, false, error('http', { status: 404, isRetryable: false })],
+    ['a 429', false, true, error('http', { status: 429 })],
+    ['a 5xx with an answer', false, true, error('http', { status: 500 })],
+    ['connection refused', false, true, error('network')],
+    ['a timeout, unsafe not allowed', false, false, error('timeout', { isOutcomeUnknown: true })],
+    ['a timeout, unsafe allowed', true, true, error('timeout', { isOutcomeUnknown: true })],
+    ['a dropped connection, unsafe not allowed', false, false, error('network', { isOutcomeUnknown: true })],
+    ['an open circuit', true, false, error('circuit_open')],
+    ['an exhausted rate-limit wait', true, false, error('rate_limit_wait')],
+    ['a caller abort', true, false, error('aborted')],
+    ['Retry-After within the limit', false, true, error('http', { status: 503, retryAfterMs: 10_000 })],
+    ['Retry-After beyond the limit', true, false, error('http', { status: 503, retryAfterMs: 10_001 })],
+  ])('%s, retryUnsafe %s → retry %s', (_name, retryUnsafe, expected, failure) => {
     expect(shouldRetryChatwootError(failure, rules(retryUnsafe))).toBe(expected);
   });
 });
@@ -122,18 +119,18 @@ describe('countsAsOutage (circuit breaker)', () => {
   const error = (kind: ChatwootErrorKind, status?: number) =>
     new ChatwootApiError({ kind, status, operation: 'op', message: 'm', isRetryable: true });
   it.each([
-    [error('network'), true],
-    [error('timeout'), true],
-    [error('http', 500), true],
-    [error('http', 503), true],
-    [error('http', 429), true],
-    [error('http', 422), false],
-    [error('http', 404), false],
-    [error('http', 401), false],
-    [error('aborted'), false],
-    [error('rate_limit_wait'), false],
-    [new Error('not ours'), false],
-  ])('%o → %s', (failure, expected) => {
+    ['network', true, error('network')],
+    ['timeout', true, error('timeout')],
+    ['http 500', true, error('http', 500)],
+    ['http 503', true, error('http', 503)],
+    ['http 429', true, error('http', 429)],
+    ['http 422', false, error('http', 422)],
+    ['http 404', false, error('http', 404)],
+    ['http 401', false, error('http', 401)],
+    ['aborted', false, error('aborted')],
+    ['rate_limit_wait', false, error('rate_limit_wait')],
+    ['a plain Error', false, new Error('not ours')],
+  ])('%s → %s', (_name, expected, failure) => {
     expect(countsAsOutage(failure)).toBe(expected);
   });
 });
@@ -149,10 +146,16 @@ describe('isBotEndpointForbidden', () => {
       isRetryable: false,
     });
   it.each([
-    [http401('{"error":"Access to this endpoint is not authorized for bots"}'), true],
-    [http401('{"error":"Invalid Access Token"}'), false],
-    [http401('{"error":"Bot is not authorized to access this account"}'), false],
     [
+      '401 endpoint not authorized for bots',
+      true,
+      http401('{"error":"Access to this endpoint is not authorized for bots"}'),
+    ],
+    ['401 invalid token', false, http401('{"error":"Invalid Access Token"}')],
+    ['401 bot not in account', false, http401('{"error":"Bot is not authorized to access this account"}')],
+    [
+      '403 with the same text',
+      false,
       new ChatwootApiError({
         kind: 'http',
         status: 403,
@@ -161,9 +164,8 @@ describe('isBotEndpointForbidden', () => {
         message: 'm',
         isRetryable: false,
       }),
-      false,
     ],
-  ])('%o → %s', (failure, expected) => {
+  ])('%s → %s', (_name, expected, failure) => {
     expect(isBotEndpointForbidden(failure)).toBe(expected);
   });
 });

@@ -2,17 +2,12 @@ import type { ChatwootConnection } from '../../config/config.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import { ChatwootApiError } from './chatwoot-api-error.ts';
-import type {
-  AssignInput,
-  ChatwootClient,
-  ConversationRef,
-  GetConversationResult,
-} from './chatwoot-client.ts';
+import type { AssignInput, ChatwootClient, ConversationRef } from './chatwoot-client.ts';
 import { type ChatwootClientPolicy, DEFAULT_CHATWOOT_CLIENT_POLICY } from './chatwoot-client-policy.ts';
+import type { ChatwootRequest, ChatwootRequestContext } from './chatwoot-request.ts';
 import {
   assignmentSchema,
   contactShowSchema,
-  conversationSchema,
   customAttributesSchema,
   emptySchema,
   labelsSchema,
@@ -22,10 +17,10 @@ import {
 } from './chatwoot-schemas.ts';
 import { createAccountCircuitBreakers } from './create-account-circuit-breakers.ts';
 import type { ChatwootRateLimiter } from './create-chatwoot-rate-limiter.ts';
-import { isBotEndpointForbidden } from './is-bot-endpoint-forbidden.ts';
+import { createConversationReader } from './create-conversation-reader.ts';
 import { mergeCustomAttributes } from './merge-custom-attributes.ts';
 import { mergeLabels } from './merge-labels.ts';
-import { type ChatwootRequest, type ChatwootRequestContext, requestChatwoot } from './request-chatwoot.ts';
+import { requestChatwoot } from './request-chatwoot.ts';
 import { type Sleep, sleepWithSignal } from './sleep.ts';
 
 export interface ChatwootClientDeps {
@@ -74,9 +69,6 @@ export function createChatwootClient(
     random: deps.random ?? Math.random,
     now: deps.now ?? Date.now,
   };
-  // Set once a bot token is refused GET conversation (Chatwoot < 4.14.2); kept for this client's life.
-  let isBotConversationReadForbidden = false;
-
   const conversationCall = <T>(
     input: ConversationRef & { signal?: AbortSignal },
     call: Omit<ChatwootRequest<T>, 'accountId' | 'path' | 'signal' | 'logFields' | 'retryUnsafe'> & {
@@ -93,13 +85,7 @@ export function createChatwootClient(
       logFields: { conversationId: input.conversationId },
     });
 
-  const readConversation = (input: ConversationRef & { signal?: AbortSignal }, token: 'bot' | 'user') =>
-    conversationCall(input, {
-      operation: 'getConversation',
-      method: 'GET',
-      schema: conversationSchema,
-      token,
-    });
+  const getConversation = createConversationReader(context);
 
   const client: ChatwootClient = {
     createMessage: (input) =>
@@ -220,28 +206,7 @@ export function createChatwootClient(
       return client.setCustomAttributes({ ...input, customAttributes: merged.attributes });
     },
 
-    getConversation: async (input): Promise<GetConversationResult> => {
-      if (!isBotConversationReadForbidden) {
-        try {
-          return { isSupported: true, conversation: await readConversation(input, 'bot') };
-        } catch (error) {
-          if (!isBotEndpointForbidden(error)) throw error;
-          isBotConversationReadForbidden = true;
-          logger.warn(
-            { hasUserToken: context.tokens.user !== undefined },
-            'chatwoot refuses GET conversation for bots (older than 4.14.2); not asking again with the bot token',
-          );
-        }
-      }
-      if (context.tokens.user !== undefined) {
-        return { isSupported: true, conversation: await readConversation(input, 'user') };
-      }
-      return {
-        isSupported: false,
-        reason:
-          'this Chatwoot (older than 4.14.2) does not let bots read conversations and no user token is configured',
-      };
-    },
+    getConversation,
 
     listMessages: async (input) => {
       const result = await conversationCall(input, {
