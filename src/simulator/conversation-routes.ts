@@ -7,7 +7,9 @@ import {
   requireConversation,
 } from './api-route-types.ts';
 import { conversationShowResponse } from './build-api-responses.ts';
-import { notFound } from './chatwoot-api-failure.ts';
+import { ChatwootApiFailure, notFound } from './chatwoot-api-failure.ts';
+import type { ConversationStatus } from './simulator-types.ts';
+import { CONVERSATION_STATUSES } from './simulator-types.ts';
 
 const CONVERSATIONS = 'api/v1/accounts/conversations';
 
@@ -40,7 +42,13 @@ export const conversationRoutes: ApiRoute[] = [
       );
       conversation.customAttributes = objectParam(context.body.custom_attributes);
       const status = optionalString(context.body.status);
-      if (status !== null) commands.setStatus(conversation, performerOf(context.caller), status);
+      if (status !== null) {
+        // A status given at creation is saved with the record: no status-change events.
+        if (!(CONVERSATION_STATUSES as readonly string[]).includes(status)) {
+          throw new ChatwootApiFailure(422, `'${status}' is not a valid status`);
+        }
+        conversation.status = status as ConversationStatus;
+      }
       const message = objectParam(context.body.message);
       if (typeof message.content === 'string') {
         messages.createMessage({

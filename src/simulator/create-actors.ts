@@ -3,7 +3,13 @@ import type { BotEventEmitter } from './create-bot-event-emitter.ts';
 import type { ConversationCommands } from './create-conversation-commands.ts';
 import type { MessageService } from './create-message-service.ts';
 import type { NewContact, SimulatorStore } from './create-simulator-store.ts';
-import type { ConversationRecord, ConversationStatus, Performer, UserRecord } from './simulator-types.ts';
+import type {
+  ConversationRecord,
+  ConversationStatus,
+  MessageRecord,
+  Performer,
+  UserRecord,
+} from './simulator-types.ts';
 import { widgetBrowserAttributes, widgetEventInfo } from './widget-attributes.ts';
 
 export interface CustomerSaysInput {
@@ -46,6 +52,11 @@ export interface Actors {
     options?: AgentOptions & { snoozedUntil?: number },
   ): void;
   agentSetsLabels(conversationId: number, labels: string[], options?: AgentOptions): void;
+  /** Edits a message (a widget form submission, a status change) and emits `message_updated`. */
+  messageUpdated(
+    messageId: number,
+    changes: Partial<Pick<MessageRecord, 'content' | 'contentAttributes' | 'status'>>,
+  ): void;
   /** A greeting/out-of-office style template message (`sender: null`). */
   templateMessage(
     conversationId: number,
@@ -163,6 +174,16 @@ export function createActors(deps: {
     agentSetsLabels(conversationId, labels, options = {}) {
       const conversation = conversationOf(conversationId, options.accountId);
       commands.setLabels(conversation, labels, asUser(agentOf(conversation, options.userId)));
+    },
+    messageUpdated(messageId, changes) {
+      const message = store.messages.get(messageId);
+      if (!message) throw new Error(`unknown message ${messageId}`);
+      Object.assign(message, changes, { updatedAt: Math.max(now(), message.updatedAt) });
+      emitter.messageEvent(
+        message,
+        conversationOf(message.conversationDisplayId, message.accountId),
+        'message_updated',
+      );
     },
     templateMessage(conversationId, content, options = {}) {
       const conversation = conversationOf(conversationId, options.accountId);

@@ -9,6 +9,8 @@ import { createFaultInjector } from './create-fault-injector.ts';
 import type { Inspector } from './create-inspector.ts';
 import { createInspector } from './create-inspector.ts';
 import { createMessageService } from './create-message-service.ts';
+import type { MessageWatch } from './create-message-watch.ts';
+import { createMessageWatch } from './create-message-watch.ts';
 import { createSeededRandom } from './create-seeded-random.ts';
 import { createSimulatorStore } from './create-simulator-store.ts';
 import { createWebhookDispatcher } from './create-webhook-dispatcher.ts';
@@ -33,7 +35,7 @@ export interface SimulatorWorld {
   teams: TeamRecord[];
 }
 
-export interface ChatwootSimulator extends Actors, Inspector {
+export interface ChatwootSimulator extends Actors, Inspector, MessageWatch {
   /** Listens on 127.0.0.1 (port 0 = ephemeral unless configured). */
   start(): Promise<{ baseUrl: string }>;
   /** Cancels pending webhook deliveries and closes the server. */
@@ -107,6 +109,7 @@ export function createChatwootSimulator(options: ChatwootSimulatorOptions = {}):
   return {
     ...actors,
     ...inspector,
+    ...createMessageWatch(store),
     faults,
     async start() {
       baseUrl ??= await server.listen(resolved.host, resolved.port);

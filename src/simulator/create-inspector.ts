@@ -46,7 +46,7 @@ const KIND_FILTERS: Record<MessageKind, (message: MessageRecord) => boolean> = {
   incoming: (m) => m.messageType === 'incoming',
 };
 
-function snapshotMessage(message: MessageRecord): MessageSnapshot {
+export function snapshotMessage(message: MessageRecord): MessageSnapshot {
   return {
     id: message.id,
     conversationId: message.conversationDisplayId,

@@ -1,4 +1,5 @@
 import type { SeededRandom } from './create-seeded-random.ts';
+import { createWorldSeeder } from './create-world-seeder.ts';
 import type { SimulatorSeed } from './simulator-options.ts';
 import type {
   AccountRecord,
@@ -34,6 +35,8 @@ export interface SimulatorStore {
   readonly conversations: Map<string, ConversationRecord>;
   readonly messages: Map<number, MessageRecord>;
   readonly typing: TypingEvent[];
+  /** Called for every stored message (activity included), right after it is stored. */
+  readonly messageListeners: Set<(message: MessageRecord) => void>;
   reset(): void;
   findTokenOwner(token: string): TokenOwner | undefined;
   findConversation(accountId: number, displayId: number): ConversationRecord | undefined;
@@ -76,9 +79,8 @@ export function createSimulatorStore(deps: {
   let nextContactId = 1;
   let nextContactInboxId = 1;
   let nextMessageId = 1;
-  // Tokens are generated once so reset() keeps them: a running agent stays configured.
-  const generatedBotTokens = new Map<number, { accessToken: string; secret: string | null }>();
-  const generatedUserTokens = new Map<number, string>();
+  const seedWorld = createWorldSeeder(random);
+  const messageListeners = new Set<(message: MessageRecord) => void>();
 
   const reset = (): void => {
     for (const map of Object.values(store)) {
@@ -90,51 +92,13 @@ export function createSimulatorStore(deps: {
     nextContactId = 1;
     nextContactInboxId = 1;
     nextMessageId = 1;
-    const world = deps.seed;
-    for (const account of world.accounts) {
-      store.accounts.set(account.id, {
-        ...account,
-        keepPendingOnBotFailure: account.keepPendingOnBotFailure ?? false,
-      });
-    }
-    for (const bot of world.agentBots) {
-      const generated = generatedBotTokens.get(bot.id) ?? {
-        accessToken: random.token(24),
-        secret: random.token(24),
-      };
-      generatedBotTokens.set(bot.id, generated);
-      store.agentBots.set(bot.id, {
-        id: bot.id,
-        accountId: bot.accountId,
-        name: bot.name,
-        accessToken: bot.accessToken ?? generated.accessToken,
-        secret: bot.secret === undefined ? generated.secret : bot.secret,
-        outgoingUrl: bot.outgoingUrl ?? '',
-      });
-    }
-    for (const inbox of world.inboxes) {
-      const agentBotId = inbox.agentBotId ?? null;
-      store.inboxes.set(inbox.id, {
-        ...inbox,
-        agentBotId,
-        isBotActive: agentBotId !== null && (inbox.isBotActive ?? true),
-      });
-    }
-    for (const user of world.users) {
-      const generated = generatedUserTokens.get(user.id) ?? random.token(24);
-      generatedUserTokens.set(user.id, generated);
-      store.users.set(user.id, {
-        ...user,
-        accountIds: [...user.accountIds],
-        accessToken: user.accessToken ?? generated,
-      });
-    }
-    for (const team of world.teams) store.teams.set(team.id, { ...team });
+    seedWorld(deps.seed, store);
   };
   reset();
 
   return {
     ...store,
+    messageListeners,
     reset,
     findTokenOwner(token) {
       for (const bot of store.agentBots.values()) if (bot.accessToken === token) return { kind: 'bot', bot };
@@ -225,6 +189,7 @@ export function createSimulatorStore(deps: {
       const list = messagesByConversation.get(key) ?? [];
       list.push(message);
       messagesByConversation.set(key, list);
+      for (const listener of messageListeners) listener(message);
       return message;
     },
   };

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 
 import type { BotEventName } from './build-event-payloads.ts';
+import { buildWebhookHeaders } from './build-webhook-headers.ts';
 import type { SeededRandom } from './create-seeded-random.ts';
 import { postWebhook } from './post-webhook.ts';
-import { signWebhookBody } from './sign-webhook-body.ts';
 import type { AgentBotRecord } from './simulator-types.ts';
 
 /** `RETRYABLE_AGENT_BOT_STATUSES` in `lib/webhooks/trigger.rb`. */
@@ -88,19 +88,12 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
   const attempt = async (item: { delivery: WebhookDelivery; secret: string | null }): Promise<void> => {
     const { delivery, secret } = item;
     delivery.state = 'in_flight';
-    const headers: Record<string, string> = {
-      'Content-Type': 'application/json',
-      Accept: 'application/json',
-      'X-Chatwoot-Delivery': delivery.deliveryId,
-    };
-    let timestamp: string | null = null;
-    let signature: string | null = null;
-    if (secret) {
-      timestamp = String(Math.floor(deps.now() / 1000));
-      signature = signWebhookBody(secret, timestamp, delivery.body);
-      headers['X-Chatwoot-Timestamp'] = timestamp;
-      headers['X-Chatwoot-Signature'] = signature;
-    }
+    const { headers, timestamp, signature } = buildWebhookHeaders({
+      deliveryId: delivery.deliveryId,
+      secret,
+      body: delivery.body,
+      nowMs: deps.now(),
+    });
     const controller = new AbortController();
     controllers.add(controller);
     const startedAt = deps.now();
