@@ -25,6 +25,11 @@ import type {
 } from './simulator-types.ts';
 
 export type { ChatwootSimulatorOptions, SimulatorSeed } from './simulator-options.ts';
+export type { ConversationSnapshot, MessageKind, MessageSnapshot } from './create-inspector.ts';
+export type { WebhookAttempt, WebhookDelivery } from './create-webhook-dispatcher.ts';
+export type { ApiCall } from './resolve-api-request.ts';
+export type { FaultOutcome, FaultRule, FaultScope } from './create-fault-injector.ts';
+export { defaultSimulatorSeed } from './simulator-options.ts';
 
 export interface SimulatorWorld {
   accounts: AccountRecord[];
@@ -52,7 +57,18 @@ export interface ChatwootSimulator extends Actors, Inspector, MessageWatch {
   setAccountSettings(accountId: number, settings: { keepPendingOnBotFailure: boolean }): void;
 }
 
-/** A stateful Chatwoot over real HTTP for tests, benchmarks and `chatwoot-agent demo`. */
+/**
+ * A stateful Chatwoot over real HTTP for tests, benchmarks and `chatwoot-agent demo`.
+ *
+ * ```ts
+ * const simulator = createChatwootSimulator({ retryDelayMs: 50 });
+ * simulator.setBotOutgoingUrl(7, 'http://127.0.0.1:3000/webhooks/chatwoot');
+ * const { baseUrl } = await simulator.start();          // CHATWOOT_BASE_URL
+ * const bot = simulator.world().agentBots[0];            // accessToken, secret
+ * const { conversationId } = simulator.customerSays({ inboxId: 3, content: 'Where is my order?' });
+ * const reply = await simulator.waitForMessage((m) => m.conversationId === conversationId && m.senderType === 'agent_bot');
+ * ```
+ */
 export function createChatwootSimulator(options: ChatwootSimulatorOptions = {}): ChatwootSimulator {
   const resolved = resolveSimulatorOptions(options);
   const { now } = resolved;
