@@ -25,8 +25,8 @@ export interface ChatwootRateLimiter {
 export interface CreateChatwootRateLimiterOptions {
   perMinute: number;
   burst: number;
-  /** Longest a caller waits for a token before getting `isGranted: false`. */
-  maxWaitMs: number;
+  /** Longest a caller waits for a token before getting `isGranted: false` (default 30 s). */
+  maxWaitMs?: number;
   /**
    * Shares the budget across processes. Built by the composition root (see
    * `connect-rate-limit-redis.ts`), which also closes it. Without it each process limits alone.
@@ -38,6 +38,8 @@ export interface CreateChatwootRateLimiterOptions {
   now?: () => number;
 }
 
+/** Long enough to ride out a burst, short enough that a stuck job gives its slot back to the queue. */
+export const DEFAULT_RATE_LIMIT_MAX_WAIT_MS = 30_000;
 /** When the store reports no expiry, poll again after this long rather than spin. */
 const MIN_POLL_MS = 5;
 
@@ -54,6 +56,7 @@ const MIN_POLL_MS = 5;
 export function createChatwootRateLimiter(options: CreateChatwootRateLimiterOptions): ChatwootRateLimiter {
   const sleep = options.sleep ?? sleepWithSignal;
   const now = options.now ?? Date.now;
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_RATE_LIMIT_MAX_WAIT_MS;
   const plan = planRateLimitWindows(options.perMinute, options.burst);
   const keyPrefix = options.keyPrefix ?? 'chatwoot-agent:chatwoot-rate';
   const limiter = new BurstyRateLimiter(
@@ -68,7 +71,7 @@ export function createChatwootRateLimiter(options: CreateChatwootRateLimiterOpti
         signal?.throwIfAborted();
         const waitMs = await tryConsume(limiter, key);
         if (waitMs === 0) return { isGranted: true, waitedMs: now() - startedAt };
-        if (now() - startedAt + waitMs > options.maxWaitMs) return { isGranted: false, retryAfterMs: waitMs };
+        if (now() - startedAt + waitMs > maxWaitMs) return { isGranted: false, retryAfterMs: waitMs };
         await sleep(waitMs, signal);
       }
     },
