@@ -69,6 +69,9 @@ export function createChatwootClient(
     random: deps.random ?? Math.random,
     now: deps.now ?? Date.now,
   };
+
+  // retryUnsafe defaults to true here: every conversation endpoint but message creation is
+  // idempotent (toggles set a state, label and attribute writes replace, reads read).
   const conversationCall = <T>(
     input: ConversationRef & { signal?: AbortSignal },
     call: Omit<ChatwootRequest<T>, 'accountId' | 'path' | 'signal' | 'logFields' | 'retryUnsafe'> & {
