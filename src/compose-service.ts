@@ -85,8 +85,9 @@ export function composePipeline(core: CoreDeps, overrides: PipelineOverrides): C
       reply: (payload, job) => handleReplyJob(deps, payload, job),
       'conversation-signal': (payload) => handleConversationSignal(deps, payload),
     },
-    close: async () => {
+    close: () => {
       redis?.disconnect();
+      return Promise.resolve();
     },
   };
 }

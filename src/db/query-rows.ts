@@ -7,6 +7,6 @@ import type { Executor } from './database.ts';
  * but the shared `Database` type erases that, so the cast lives here once.
  */
 export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
+  const result: unknown = await db.execute(query);
+  return (result as { rows: T[] }).rows;
 }

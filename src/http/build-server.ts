@@ -13,8 +13,9 @@ export interface ServerDeps {
 
 /** Builds the Fastify app; never listens (main and tests share it). */
 export function buildServer(deps: ServerDeps): FastifyInstance {
+  const loggerInstance: FastifyBaseLogger = deps.logger;
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance,
     // Per-request lines would double every webhook log; routes log what matters themselves.
     logController: new LogController({ disableRequestLogging: true }),
     // Chatwoot's deliveries are small; anything else gets the webhook route's own limit.

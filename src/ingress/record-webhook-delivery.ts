@@ -66,7 +66,7 @@ export async function recordWebhookDelivery(deps: RecordDeliveryDeps, input: Del
       messageId: facts.message?.id ?? null,
       signed: input.signed,
       outcome: 'ignored',
-      payload: input.payload as object,
+      payload: input.payload,
       receivedAt: now,
     });
     if (deliveryRowId === null) return { status: 'duplicate' } as const;

@@ -33,7 +33,7 @@ export async function startWorker(deps: WorkerDeps, handlers: TaskHandlers): Pro
             deps.logger.error({ queue: name, issues: parsed.error.issues }, 'job payload invalid; dropping');
             return;
           }
-          const payload = parsed.data as TaskPayloads[typeof name];
+          const payload = parsed.data;
           const context = 'conversationId' in payload ? { conversationId: payload.conversationId } : {};
           await deps.logContext.run(context, async () => {
             try {

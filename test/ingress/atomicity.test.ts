@@ -31,7 +31,7 @@ describe('recording a delivery is atomic', () => {
     };
     await expect(
       recordWebhookDelivery(
-        { db: service.core.database.db, queue: failingQueue, now: () => new Date(), replyTiming: async () => ({ debounceMs: 0, maxWaitMs: 0 }) },
+        { db: service.core.database.db, queue: failingQueue, now: () => new Date(), replyTiming: () => Promise.resolve({ debounceMs: 0, maxWaitMs: 0 }) },
         { connection: 'default', deliveryId: 'atomic-1', signed: true, rawBody: Buffer.from(JSON.stringify(body)), payload: body, parsed, classification: classifyWebhookEvent(parsed) },
       ),
     ).rejects.toThrow('queue unavailable');

@@ -18,8 +18,8 @@ export interface TestService {
 }
 
 const idleHandlers: TaskHandlers = {
-  reply: async () => undefined,
-  'conversation-signal': async () => undefined,
+  reply: () => Promise.resolve(),
+  'conversation-signal': () => Promise.resolve(),
 };
 
 /** The production service on a fresh test database, with captured logs; no port unless asked. */

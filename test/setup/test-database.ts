@@ -72,7 +72,7 @@ async function createServerDatabase(adminUrl: string): Promise<DatabaseHandle> {
         await dropper.query(`drop database if exists "${name}" with (force)`).catch(() => undefined);
         await dropper.end();
       },
-    } as DatabaseHandle;
+    };
   } finally {
     await admin.end();
   }

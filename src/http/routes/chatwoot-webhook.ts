@@ -81,7 +81,7 @@ export function registerChatwootWebhookRoutes(app: FastifyInstance, deps: Chatwo
       rawBody,
       signatureHeader: headerOf(request, 'x-chatwoot-signature'),
       timestampHeader: headerOf(request, 'x-chatwoot-timestamp'),
-      secret: connection.webhookSecret!,
+      secret: connection.webhookSecret,
       nowSeconds: deps.nowSeconds(),
       toleranceSeconds: deps.toleranceSeconds,
     });
