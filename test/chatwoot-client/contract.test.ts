@@ -19,7 +19,9 @@ import { buildTestClient, USER_TOKEN } from './build-test-client.ts';
  * All three security schemes use the same `api_access_token` header, so Prism cannot tell a bot
  * token from a user token: "user-only in the spec" is documented, not enforced, here.
  */
-const SPEC = path.resolve(process.cwd(), '../shared/contracts/chatwoot-swagger.json');
+// A committed copy of Chatwoot's own OpenAPI file (../shared/contracts/chatwoot-swagger.json), so the
+// contract tests run on a fresh clone too; test/chatwoot-client/spec-copy.test.ts keeps it identical.
+const SPEC = path.resolve(import.meta.dirname, '../../contracts/chatwoot-swagger.json');
 const PRISM = path.resolve(process.cwd(), 'node_modules/.bin/prism');
 const STARTUP_TIMEOUT_MS = 60_000;
 
