@@ -23,7 +23,7 @@ const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 const untypedVector = customType<{ data: number[]; driverData: string }>({
   dataType: () => 'vector',
   toDriver: (value) => `[${value.join(',')}]`,
-  fromDriver: (value) => (JSON.parse(value) as number[]),
+  fromDriver: (value) => JSON.parse(value) as number[],
 });
 
 export type KnowledgeSourceKind = 'file' | 'directory' | 'url' | 'sitemap' | 'crawl' | 'chatwoot_portal';
@@ -89,7 +89,10 @@ export const knowledgeChunks = pgTable(
       .references(() => knowledgeDocuments.id, { onDelete: 'cascade' }),
     chunkIndex: integer('chunk_index').notNull(),
     content: text('content').notNull(),
-    headingPath: text('heading_path').array().notNull().default(sql`'{}'::text[]`),
+    headingPath: text('heading_path')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     kind: text('kind').$type<'passage' | 'faq'>().notNull(),
     language: text('language').notNull(),
     /** The text-search configuration name (`portuguese`, `simple`, …). */
