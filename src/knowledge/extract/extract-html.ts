@@ -66,7 +66,9 @@ function declaredLanguage(document: HtmlDocument): string | undefined {
   return (
     document.documentElement.getAttribute('lang') ??
     document.documentElement.getAttribute('xml:lang') ??
-    document.querySelector('meta[http-equiv="content-language" i]')?.getAttribute('content') ??
+    Array.from(document.querySelectorAll('meta[http-equiv]'))
+      .find((meta) => meta.getAttribute('http-equiv')?.toLowerCase() === 'content-language')
+      ?.getAttribute('content') ??
     undefined
   );
 }
