@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createAgentResponder } from '../../src/agent/create-agent-responder.ts';
+import { createInboxPolicyLookup } from '../../src/agent/settings/create-inbox-policy-lookup.ts';
 import { formatEffectiveSettings, formatSettingsHistory } from '../../src/agent/settings/format-inbox-settings.ts';
 import { getEffectiveInboxSettings } from '../../src/agent/settings/get-effective-inbox-settings.ts';
 import { DEFAULT_INBOX_SETTINGS } from '../../src/agent/settings/inbox-settings-schema.ts';
@@ -138,5 +139,25 @@ describe('inbox settings', () => {
     expect(decision).toMatchObject({ kind: 'silent', reason: 'inbox_disabled' });
     const [run] = await handle.db.select().from(agentRuns).where(eq(agentRuns.id, decision.runId!));
     expect(run).toMatchObject({ globalSettingsVersion: 2, inboxSettingsVersion: 1, decisionKind: 'silent', responder: 'none' });
+  });
+});
+
+describe('inbox policy for the reply pipeline', () => {
+  let handle: DatabaseHandle;
+  beforeAll(async () => {
+    handle = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  it('is read from the effective settings', async () => {
+    await updateInboxSettings(
+      { db: handle.db },
+      { connection: 'default', inboxId: 6, patch: { limits: { maxBotTurnsPerEpisode: 4 }, handoffActions: { labels: ['bot-handoff'], teamId: 3, customerMessage: '' } }, author: 'ana' },
+    );
+    const lookup = createInboxPolicyLookup({ db: handle.db });
+    expect(await lookup('default', 6)).toEqual({ enabled: true, maxBotTurns: 4, handoff: { labels: ['bot-handoff'], teamId: 3, defaultCustomerMessage: null } });
+    expect((await lookup('default', 99)).handoff.defaultCustomerMessage).toBe(DEFAULT_INBOX_SETTINGS.handoffActions.customerMessage);
   });
 });
