@@ -14,6 +14,8 @@ export interface ServiceOptions {
   /** Per-inbox debounce; defaults to the global config. */
   readonly replyTiming?: (connection: string, inboxId: number, tx: Executor) => Promise<ReplyTiming>;
   readonly listen?: boolean;
+  /** Adds routes before the app is sealed (benchmarks add a bare HMAC endpoint beside the real one). */
+  readonly configureApp?: (app: FastifyInstance) => void;
 }
 
 export interface RunningService {
@@ -43,6 +45,7 @@ export async function startService(core: CoreDeps, options: ServiceOptions): Pro
       },
     },
   });
+  options.configureApp?.(app);
   if (options.role !== 'web') {
     await startWorker({ queue: core.queue, logger: core.logger, logContext: core.logContext, concurrency: config.worker.concurrency }, options.handlers);
   }

@@ -1,0 +1,176 @@
+// npm run bench:ingress — drives the webhook endpoint with autocannon (this process) against the
+// service in a child process, on the real PostgreSQL and on the embedded PGlite, and prints the
+// bare-HMAC ceiling beside the full ingress. Method and figures are printed; record them in
+// docs/benchmarks.md with the date and machine.
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+import { signWebhookBody } from '../../src/chatwoot/verify-webhook-signature.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const SECRET = 'bench-webhook-secret-0123456789';
+const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const fixture = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/chatwoot/webhooks/message_created.incoming.json'), 'utf8'));
+
+let sequence = 0;
+/** A unique message_created delivery of ~2 KB over 2,000 conversations, signed as Chatwoot signs it. */
+function nextDelivery(): { body: string; headers: Record<string, string> } {
+  sequence += 1;
+  const messageId = 10_000_000 + sequence;
+  const conversationId = 1_000 + (sequence % 2_000);
+  const payload = structuredClone(fixture);
+  payload.id = messageId;
+  payload.conversation.id = conversationId;
+  payload.conversation.messages[0].id = messageId;
+  payload.conversation.messages[0].conversation_id = conversationId;
+  payload.conversation.meta.sender.id = 50_000 + conversationId;
+  payload.content = `Message ${sequence}: ${fixture.content}`;
+  const body = JSON.stringify(payload);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-chatwoot-delivery': randomUUID(),
+      'x-chatwoot-timestamp': timestamp,
+      'x-chatwoot-signature': signWebhookBody(SECRET, timestamp, body),
+    },
+  };
+}
+
+interface Figures {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  total: number;
+  rssMb: number;
+}
+
+async function drive(url: string, child: ChildProcess): Promise<Figures> {
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      peakRss = Math.max(peakRss, kb / 1024);
+    } catch {
+      // process gone
+    }
+  }, 250);
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const delivery = nextDelivery();
+          return { ...request, method: 'POST', body: delivery.body, headers: delivery.headers };
+        },
+      },
+    ],
+  });
+  clearInterval(sampler);
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    total: result.requests.total,
+    rssMb: Math.round(peakRss),
+  };
+}
+
+async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(path.join(ROOT, 'bench/ingress/bench-server.ts'), [], {
+    cwd: ROOT,
+    execArgv: ['--import', 'tsx'],
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', CHATWOOT_WEBHOOK_SECRET: SECRET, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (message: { url: string }) => resolve(message.url));
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+  return { child, url };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function benchTarget(name: string, env: Record<string, string>): Promise<{ name: string; bare: Figures; full: Figures }> {
+  const { child, url } = await startServer(env);
+  try {
+    // Warm-up: JIT, connection pools, the first conversations.
+    await autocannon({ url: `${url}/webhooks/chatwoot`, method: 'POST', connections: 10, duration: 2, requests: [{ setupRequest: (r) => ({ ...r, ...toRequest(nextDelivery()) }) }] });
+    const bare = await drive(`${url}/bench/bare`, child);
+    const full = await drive(`${url}/webhooks/chatwoot`, child);
+    return { name, bare, full };
+  } finally {
+    await stopServer(child);
+  }
+}
+
+function toRequest(delivery: { body: string; headers: Record<string, string> }) {
+  return { method: 'POST' as const, body: delivery.body, headers: delivery.headers };
+}
+
+async function withServerDatabase<T>(run: (url: string) => Promise<T>): Promise<T | null> {
+  const admin = new pg.Client({ connectionString: SERVER_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    console.log(`real server not reachable (${(error as Error).message}); skipping that target`);
+    return null;
+  }
+  const name = `cwa_bench_${Date.now()}`;
+  await admin.query(`create database ${name}`);
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  try {
+    return await run(url.toString());
+  } finally {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+const results: Array<{ name: string; bare: Figures; full: Figures }> = [];
+const serverResult = await withServerDatabase((url) => benchTarget('real PostgreSQL 15', { DATABASE_URL: url, DATABASE_POOL_MAX: '20' }));
+if (serverResult) results.push(serverResult);
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cwa-bench-'));
+try {
+  results.push(await benchTarget('embedded PGlite', { DATA_DIR: dataDir }));
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+console.log(`\nbench:ingress — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
+console.log(`method: autocannon in this process, service (serve --role web) in a child process; ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up;`);
+console.log('unique signed message_created deliveries (~2 KB) over 2,000 conversations; "bare" = same server, HMAC verification only.\n');
+const header = ['target', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'requests', 'server RSS MB'];
+const rows = results.flatMap((result) => [
+  [result.name, 'bare HMAC', result.bare],
+  [result.name, 'full ingress', result.full],
+] as const).map(([name, endpoint, f]) => [name, endpoint, f.requestsPerSecond.toFixed(0), String(f.p50), String(f.p99), String(f.non2xx), String(f.errors), String(f.total), String(f.rssMb)]);
+const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => row[index]!.length)));
+for (const row of [header, ...rows]) console.log(row.map((cell, index) => cell.padEnd(widths[index]!)).join('  '));
+for (const result of results) {
+  const share = result.full.requestsPerSecond / result.bare.requestsPerSecond;
+  console.log(`${result.name}: full ingress = ${(share * 100).toFixed(0)}% of the bare ceiling`);
+}
