@@ -1,8 +1,8 @@
 import type { Chunk, ExtractedDocument } from '../extracted-document.ts';
 import { estimateTokens } from './estimate-tokens.ts';
-import { type MarkdownBlock, parseMarkdownBlocks } from './parse-markdown-blocks.ts';
-import { splitOversizedBlock } from './split-oversized-block.ts';
-import { splitSentences } from './split-sentences.ts';
+import { groupSections, type Heading, toSections } from './group-sections.ts';
+import { packUnits, splitUnit } from './pack-passages.ts';
+import { parseMarkdownBlocks } from './parse-markdown-blocks.ts';
 
 export interface ChunkOptions {
   /** Passages are packed up to about this many (estimated) tokens. Default 300. */
@@ -16,22 +16,6 @@ export interface ChunkOptions {
   readonly overlapRatio?: number;
   /** Start the passage's context line with the document title (unless the first heading already is it). Default true. */
   readonly includeTitle?: boolean;
-}
-
-interface Heading {
-  readonly level: number;
-  readonly title: string;
-}
-
-interface Section {
-  readonly path: readonly Heading[];
-  readonly blocks: readonly MarkdownBlock[];
-}
-
-interface Unit {
-  readonly text: string;
-  readonly tokens: number;
-  readonly kind: MarkdownBlock['kind'];
 }
 
 /**
@@ -96,157 +80,6 @@ export function chunkDocument(document: ExtractedDocument, options: ChunkOptions
     passages.push({ content, headingPath: [], tokenCount: estimateTokens(content), kind: 'faq' });
   }
   return passages.map((passage, index) => ({ index, ...passage }));
-}
-
-function toSections(blocks: readonly MarkdownBlock[]): Section[] {
-  const sections: { path: Heading[]; blocks: MarkdownBlock[] }[] = [{ path: [], blocks: [] }];
-  let path: Heading[] = [];
-  for (const block of blocks) {
-    if (block.kind === 'heading') {
-      path = [
-        ...path.filter((heading) => heading.level < block.level),
-        { level: block.level, title: block.title },
-      ];
-      sections.push({ path, blocks: [] });
-    } else {
-      sections.at(-1)?.blocks.push(block);
-    }
-  }
-  return sections;
-}
-
-/**
- * Greedily merges consecutive sections while they fit in `targetTokens` together. A merged group's path is the
- * common prefix of its sections' paths, and the headings below that prefix are kept as lines in the text.
- */
-function groupSections(
-  sections: readonly Section[],
-  targetFor: (path: readonly Heading[]) => number,
-): { path: readonly Heading[]; units: Unit[] }[] {
-  const groups: { sections: Section[]; tokens: number }[] = [];
-  for (const section of sections) {
-    const tokens = section.blocks.reduce((sum, block) => sum + estimateTokens(block.text), 0);
-    const last = groups.at(-1);
-    const headingTokens = section.path.length ? estimateTokens(section.path.at(-1)?.title ?? '') + 1 : 0;
-    const mergedPath = last
-      ? commonPrefix(
-          [...last.sections, section].filter((item) => item.blocks.length > 0).map((item) => item.path),
-        )
-      : [];
-    if (last && last.tokens + tokens + headingTokens <= targetFor(mergedPath)) {
-      last.sections.push(section);
-      last.tokens += tokens + headingTokens;
-    } else {
-      groups.push({ sections: [section], tokens });
-    }
-  }
-  return groups
-    .map((group) => {
-      // Heading-only sections (a heading directly followed by a sub-heading) add nothing but the path segments
-      // their sub-sections already carry, so they do not shorten the group path.
-      const withContent = group.sections.filter((section) => section.blocks.length > 0);
-      const path = commonPrefix(withContent.map((section) => section.path));
-      const units: Unit[] = [];
-      let written: readonly Heading[] = path;
-      for (const section of withContent) {
-        // Write the headings of this section that are below the group path and not written yet.
-        section.path.forEach((heading, depth) => {
-          if (depth >= path.length && written[depth] !== heading) {
-            const text = `${'#'.repeat(heading.level)} ${heading.title}`;
-            units.push({ text, tokens: estimateTokens(text), kind: 'heading' });
-          }
-        });
-        written = section.path;
-        for (const block of section.blocks)
-          units.push({ text: block.text, tokens: estimateTokens(block.text), kind: block.kind });
-      }
-      return { path, units };
-    })
-    .filter((group) => group.units.length > 0);
-}
-
-function commonPrefix(paths: readonly (readonly Heading[])[]): readonly Heading[] {
-  const [first = [], ...rest] = paths;
-  let length = first.length;
-  for (const path of rest) {
-    let shared = 0;
-    while (shared < length && path[shared] === first[shared]) shared += 1;
-    length = shared;
-  }
-  return first.slice(0, length);
-}
-
-function splitUnit(unit: Unit, budget: { targetTokens: number; maxTokens: number }): Unit[] {
-  const block = { kind: unit.kind, text: unit.text } as MarkdownBlock;
-  return splitOversizedBlock(block, budget).map((text) => ({
-    text,
-    tokens: estimateTokens(text),
-    kind: unit.kind,
-  }));
-}
-
-/** Packs units into passage bodies up to the target, carrying an overlap of trailing blocks/sentences forward. */
-function packUnits(
-  units: readonly Unit[],
-  budget: { targetTokens: number; maxTokens: number },
-  overlapTokens: number,
-): string[] {
-  const bodies: string[] = [];
-  let current: Unit[] = [];
-  let currentTokens = 0;
-  let hasNewContent = false;
-  for (const unit of units) {
-    if (hasNewContent && currentTokens + unit.tokens > budget.targetTokens) {
-      // A passage never ends on a heading: it moves on with the content it introduces.
-      const carried: Unit[] = [];
-      while (current.at(-1)?.kind === 'heading') carried.unshift(current.pop() as Unit);
-      bodies.push(current.map((item) => item.text).join('\n\n'));
-      const overlap = overlapFrom(current, overlapTokens);
-      current = [
-        ...(overlap.reduce((sum, item) => sum + item.tokens, 0) + unit.tokens <= budget.maxTokens
-          ? overlap
-          : []),
-        ...carried,
-      ];
-      currentTokens = current.reduce((sum, item) => sum + item.tokens, 0);
-      hasNewContent = false;
-    }
-    current.push(unit);
-    currentTokens += unit.tokens;
-    if (unit.kind !== 'heading') hasNewContent = true;
-  }
-  if (hasNewContent) bodies.push(current.map((item) => item.text).join('\n\n'));
-  return bodies;
-}
-
-/** Whole trailing blocks that fit the overlap budget; otherwise the trailing sentences of a closing paragraph. */
-function overlapFrom(units: readonly Unit[], overlapTokens: number): Unit[] {
-  if (overlapTokens <= 0) return [];
-  const taken: Unit[] = [];
-  let tokens = 0;
-  for (let index = units.length - 1; index >= 0; index -= 1) {
-    const unit = units[index] as Unit;
-    if (unit.kind === 'heading') break;
-    if (tokens + unit.tokens <= overlapTokens) {
-      taken.unshift(unit);
-      tokens += unit.tokens;
-      continue;
-    }
-    if (taken.length === 0 && unit.kind === 'paragraph') {
-      const sentences: string[] = [];
-      for (const sentence of splitSentences(unit.text).reverse()) {
-        const next = [sentence, ...sentences].join(' ');
-        if (estimateTokens(next) > overlapTokens) break;
-        sentences.unshift(sentence);
-      }
-      if (sentences.length > 0) {
-        const text = sentences.join(' ');
-        taken.unshift({ text, tokens: estimateTokens(text), kind: 'paragraph' });
-      }
-    }
-    break;
-  }
-  return taken;
 }
 
 function contextLine(title: string, headingPath: readonly string[], includeTitle: boolean): string {
