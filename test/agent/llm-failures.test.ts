@@ -108,6 +108,16 @@ describe('LLM failures and limits', () => {
     expect(scripted.callCount()).toBe(1);
   });
 
+  it("hands off (not silent) when the caller's own deadline fires", async () => {
+    const scripted = createScriptedModel([{ fail: 'hang' }]);
+    const deps = buildAgentDeps({ db: handle.db, knowledge: createFakeKnowledgeSearch([]), model: scripted.model, llm: llmConfig({ timeoutMs: 60_000 }) });
+    const conversation = await seedConversation(handle.db);
+    const decision = await createAgentResponder(deps).respond(
+      responderInput(conversation, [customerMessage('Hello?')], { signal: AbortSignal.timeout(100) }),
+    );
+    expect(decision).toMatchObject({ kind: 'handoff', reason: 'llm_unavailable' });
+  });
+
   it('hands off with usage_limit once the conversation budget is used up (checked before the run)', async () => {
     await updateInboxSettings(
       { db: handle.db },

@@ -5,9 +5,8 @@ import { contactEpisodeSummaries } from '../../db/schema/agent.ts';
 import { transcriptMessages } from '../../db/schema/chatwoot.ts';
 import { coerceError } from '../../errors/coerce-error.ts';
 import type { AgentDeps } from '../agent-deps.ts';
-import { createLanguageModel } from '../models/create-language-model.ts';
+import { buildRunModel } from '../models/build-run-model.ts';
 import { resolveModelSettings } from '../models/resolve-model-settings.ts';
-import { DEFAULT_RETRY_POLICY, sleep, withTransientRetry } from '../models/with-transient-retry.ts';
 import { neutraliseDelimiters } from '../run/neutralise-delimiters.ts';
 import { getEffectiveInboxSettings } from '../settings/get-effective-inbox-settings.ts';
 import { renderEpisodeTranscript, SUMMARIZE_EPISODE_INSTRUCTIONS } from './summarize-episode-prompt.ts';
@@ -56,12 +55,7 @@ export async function summarizeEpisode(
   const resolution = resolveModelSettings(deps.llm, settings.model);
   if (resolution.kind === 'llm') {
     try {
-      const base = (deps.createModel ?? ((resolved) => createLanguageModel(deps.llm, resolved, { fetch: deps.fetch })))(resolution.settings);
-      const model = withTransientRetry(base, {
-        policy: { ...DEFAULT_RETRY_POLICY, ...deps.retry },
-        attemptTimeoutMs: resolution.settings.timeoutMs,
-        sleep: deps.sleep ?? sleep,
-      });
+      const model = buildRunModel(deps, resolution.settings, deps.logger);
       const result = await generateText({
         model,
         instructions: SUMMARIZE_EPISODE_INSTRUCTIONS,

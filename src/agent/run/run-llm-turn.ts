@@ -5,9 +5,9 @@ import type { Logger } from '../../logging/create-logger.ts';
 import type { AgentDeps } from '../agent-deps.ts';
 import type { UsageTotals } from '../audit/load-run-history.ts';
 import { EMPTY_CONTACT_MEMORY, loadContactMemory } from '../memory/load-contact-memory.ts';
-import { createLanguageModel } from '../models/create-language-model.ts';
+import { buildRunModel } from '../models/build-run-model.ts';
 import type { ResolvedModelSettings } from '../models/resolve-model-settings.ts';
-import { DEFAULT_RETRY_POLICY, ModelUnavailableError, sleep, withTransientRetry } from '../models/with-transient-retry.ts';
+import { ModelUnavailableError } from '../models/with-transient-retry.ts';
 import type { InboxSettings } from '../settings/inbox-settings-schema.ts';
 import type { ToolRegistry } from '../tools/create-tool-registry.ts';
 import { createRunRecorder, type RunRecorder } from '../tools/run-recorder.ts';
@@ -17,6 +17,7 @@ import { buildTranscriptWindow } from './build-transcript-window.ts';
 import { describeBudget, findExhaustedBudget } from './check-budgets.ts';
 import { formatReply } from './format-reply.ts';
 import { DEFAULT_PRICE_TABLE, estimateCostUsd } from './price-table.ts';
+import { recordRejectedToolCalls } from './record-rejected-tool-calls.ts';
 import { type TurnDecision, type TurnOutcome, type TurnRequest, type TurnUsage, toRunPassage, turnText } from './turn.ts';
 
 export interface LlmTurnInput {
@@ -87,13 +88,7 @@ export async function runLlmTurn(
   ];
   const messages = buildTranscriptWindow(request.transcript, request.newMessages, settings.limits.transcriptTokens);
 
-  const baseModel = (deps.createModel ?? ((resolved) => createLanguageModel(deps.llm, resolved, { fetch: deps.fetch })))(input.model);
-  const model = withTransientRetry(baseModel, {
-    policy: { ...DEFAULT_RETRY_POLICY, ...deps.retry },
-    attemptTimeoutMs: input.model.timeoutMs,
-    sleep: deps.sleep ?? sleep,
-    onRetry: ({ attempt, delayMs, error }) => logger.warn({ attempt, delayMs, err: error }, 'model call failed, retrying'),
-  });
+  const model = buildRunModel(deps, input.model, logger);
 
   const runTimeout = new AbortController();
   const timer = setTimeout(
@@ -149,12 +144,14 @@ export async function runLlmTurn(
     stepCount = result.steps.length;
   } catch (thrown) {
     const error = coerceError(thrown);
-    if (request.signal.aborted && !runTimeout.signal.aborted) {
+    // The caller's own deadline counts as a timeout; any other abort means a human took over.
+    const timedOut = runTimeout.signal.aborted || (request.signal.aborted && isTimeoutReason(request.signal.reason));
+    if (request.signal.aborted && !timedOut) {
       return outcome({ kind: 'silent', reason: 'aborted' }, { error: `aborted: ${error.message}` });
     }
-    if (runTimeout.signal.aborted || hasCause(error, ModelUnavailableError)) {
+    if (timedOut || hasCause(error, ModelUnavailableError)) {
       logger.warn({ err: error }, 'model unavailable: handing off');
-      const summary = `The AI model could not answer (${runTimeout.signal.aborted ? 'the run timed out' : error.message}).\nCustomer's message: ${turnText(request).slice(0, 500)}`;
+      const summary = `The AI model could not answer (${timedOut ? 'the run timed out' : error.message}).\nCustomer's message: ${turnText(request).slice(0, 500)}`;
       return outcome(buildHandoffDecision({ settings, reason: 'llm_unavailable', summary, isBusinessOpen: input.isBusinessOpen }), {
         error: error.message,
       });
@@ -229,28 +226,12 @@ async function retrieveUpFront(
   }
 }
 
-/** Tool calls the SDK refused (unknown tool, arguments failing the schema) never reached `execute`: record them too. */
-function recordRejectedToolCalls(
-  steps: readonly { readonly content: readonly { readonly type: string }[] }[],
-  recorder: RunRecorder,
-): void {
-  for (const step of steps) {
-    for (const part of step.content) {
-      if (part.type !== 'tool-error') continue;
-      const rejected = part as unknown as { toolName: string; input: unknown; error: unknown };
-      recorder.recordToolCall({
-        name: rejected.toolName,
-        args: rejected.input,
-        ok: false,
-        resultSummary: `rejected: ${coerceError(rejected.error).message}`.slice(0, 300),
-        durationMs: 0,
-      });
-    }
-  }
-}
-
 function addTotals(totals: UsageTotals, run: TurnUsage): UsageTotals {
   return { tokens: totals.tokens + run.inputTokens + run.outputTokens, costUsd: totals.costUsd + run.costUsd };
+}
+
+function isTimeoutReason(reason: unknown): boolean {
+  return (reason instanceof Error || reason instanceof DOMException) && reason.name === 'TimeoutError';
 }
 
 function hasCause(error: unknown, type: new (...args: never[]) => Error): boolean {
