@@ -27,6 +27,8 @@ const PATTERNS: readonly RegExp[] = [
   /\b(?:mit\s+(?:einem|einer))\s+(?:menschen|mitarbeiter|mitarbeiterin|berater|beraterin|person)\b/,
 ];
 
+// A negation up to 20 characters before the match, within the same clause: "No, I want a person"
+// (comma) still asks for one, "I don't need to talk to a human" does not.
 const NEGATION = /\b(?:don'?t|do\s+not|no\s+need|not|never|nao|nem|no|sin|ne|pas|kein|nicht)\b[^.!?,;]{0,20}$/;
 
 export function detectHumanRequest(text: string): boolean {
