@@ -1,18 +1,23 @@
+import { createAgentResponder } from './agent/create-agent-responder.ts';
+import type { AgentDeps } from './agent/agent-deps.ts';
 import type { CoreDeps } from './compose.ts';
+import { createEmbedderFromConfig } from './knowledge/embed/create-embedder-from-config.ts';
+import { createKnowledgeSearch } from './knowledge/search/create-knowledge-search.ts';
 import type { Responder } from './pipeline/responder.ts';
 
+export interface ComposedAgent {
+  readonly agentDeps: AgentDeps;
+  readonly responder: Responder;
+}
+
 /**
- * Chooses the responder for the service. Until an agent is wired, every burst is handed to a
- * human with a note saying so — the safe behaviour: the customer is never left in silence and
- * nothing is invented.
+ * The agent behind the pipeline: the knowledge base's hybrid search (full text alone when no
+ * embedding provider is configured), the configured model — or the offline responder when
+ * `LLM_PROVIDER` resolves to `none` — and the audit trail.
  */
-export function composeResponder(_core: CoreDeps): Responder {
-  return {
-    respond: () =>
-      Promise.resolve({
-        kind: 'handoff',
-        reason: 'no_responder_configured',
-        summary: 'No answering agent is configured on this chatwoot-agent instance; please take over.',
-      }),
-  };
+export function composeAgent(core: CoreDeps): ComposedAgent {
+  const embedder = createEmbedderFromConfig(core.config.embedding);
+  const knowledge = createKnowledgeSearch({ db: core.database.db, logger: core.logger, ...(embedder ? { embedder } : {}) });
+  const agentDeps: AgentDeps = { db: core.database.db, logger: core.logger, llm: core.config.llm, knowledge, now: core.now };
+  return { agentDeps, responder: createAgentResponder(agentDeps) };
 }

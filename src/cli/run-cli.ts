@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import type { Config } from '../config/config.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { isAppError } from '../errors/app-error.ts';
+import { registerDemoCommand } from './commands/demo-command.ts';
 import { registerMigrateCommand } from './commands/migrate-command.ts';
 import { registerServeCommand } from './commands/serve-command.ts';
 
@@ -15,6 +16,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const config = (): Config => loadConfig({ configFile: program.opts<{ config?: string }>().config });
   registerServeCommand(program, config);
   registerMigrateCommand(program, config);
+  registerDemoCommand(program);
   try {
     await program.parseAsync([...argv]);
     return 0;

@@ -15,6 +15,8 @@ export interface LoadConfigOptions {
   env?: Environment;
   /** A config file path; otherwise `CONFIG_FILE` from the environment. */
   configFile?: string;
+  /** Settings that win over the environment (the demo points the service at its own simulator). */
+  overrides?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -23,17 +25,18 @@ export interface LoadConfigOptions {
  * what was expected. This is the only module that reads `process.env`.
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
-  const env = options.env ?? process.env;
+  const env = { ...(options.env ?? process.env), ...options.overrides };
   const configFile = options.configFile ?? env.CONFIG_FILE;
   const problems: string[] = [];
 
   const fileSettings = configFile ? readConfigFile(configFile, problems) : {};
   const merged: Record<string, unknown> = { ...fileSettings };
   for (const key of Object.keys(settingsSchema.shape)) {
+    if (key === 'CONNECTIONS') continue; // JSON in the environment, parsed below
     const value = env[key];
     if (value !== undefined) merged[key] = value;
   }
-  if (typeof env.CONNECTIONS === 'string') merged.CONNECTIONS = parseJsonSetting('CONNECTIONS', env.CONNECTIONS, problems);
+  if (typeof env.CONNECTIONS === 'string' && env.CONNECTIONS.trim() !== '') merged.CONNECTIONS = parseJsonSetting('CONNECTIONS', env.CONNECTIONS, problems);
 
   const parsed = settingsSchema.safeParse(merged);
   if (!parsed.success) problems.push(...formatIssues(parsed.error.issues, merged));

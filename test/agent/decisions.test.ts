@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isTransientModelError, retryAfterMs } from '../../src/agent/models/is-transient-model-error.ts';
 import { resolveModelSettings } from '../../src/agent/models/resolve-model-settings.ts';
 import { parseFaqPassage } from '../../src/agent/offline/parse-faq-passage.ts';
-import { scorePassageMatch } from '../../src/agent/offline/score-passage-match.ts';
+import { scorePassageMatch, termsMatch, messageSegments } from '../../src/agent/offline/score-passage-match.ts';
 import { buildTranscriptWindow } from '../../src/agent/run/build-transcript-window.ts';
 import { detectHumanRequest } from '../../src/agent/run/detect-human-request.ts';
 import { formatReply, truncateAtSentence } from '../../src/agent/run/format-reply.ts';
@@ -56,8 +56,9 @@ describe('scorePassageMatch (offline confidence)', () => {
   const faq = passage('Q: How long does shipping take?\nA: 3 to 5 days.', { kind: 'faq' });
   it.each([
     ['How long does shipping take?', 1],
-    ['how long does shipping take to Germany?', 0.925],
-    ['Shipping?', 0.533],
+    // Question filler ("long", "take") weighs a quarter of a content word.
+    ['how long does shipping take to Germany?', 0.88],
+    ['Shipping?', 0.767],
     ['Can I get a refund?', 0],
     ['hi', 0],
   ])('FAQ vs "%s" → %s', (message, expected) => {
@@ -70,6 +71,38 @@ describe('scorePassageMatch (offline confidence)', () => {
     expect(scorePassageMatch('Do gift cards work for rentals?', text).confidence).toBeCloseTo(0.5, 3);
     const semantic = passage('Vouchers stay valid forever.', { vectorDistance: 0.12 });
     expect(scorePassageMatch('Do gift cards expire?', semantic)).toMatchObject({ lexical: 0, semantic: 0.88, confidence: 0.88 });
+  });
+});
+
+describe('offline matching of real customer phrasing', () => {
+  const canada = passage('Orders to Canada ship with UPS Standard and arrive in 5–10 business days. Shipping costs CA$12.', {
+    citation: { title: 'Shipping and delivery', headingPath: ['Canada'] },
+  });
+
+  it('counts the passage headings and discounts question filler', () => {
+    // "delivery" only appears in the title; "how long … take, how much" are filler.
+    expect(scorePassageMatch('How long does delivery to Canada take, and how much does it cost?', canada).confidence).toBeCloseTo(0.8, 3);
+    expect(scorePassageMatch('Do you deliver to Mexico?', canada).confidence).toBeLessThan(0.7);
+  });
+
+  it('judges a burst by its question, not by the context around it', () => {
+    const returns = passage('You can return most items within 30 days of delivery for a full refund.', { citation: { title: 'Returns and refunds', headingPath: [] } });
+    const burst = 'Another thing:\nI bought a jacket 2 weeks ago\ncan I still return it and how long does the refund take?';
+    expect(scorePassageMatch(burst, returns).confidence).toBeCloseTo(0.727, 3); // above the 0.7 passage threshold
+    expect(messageSegments(burst)).toHaveLength(2);
+  });
+
+  it.each([
+    ['pagar', 'pagamento', true],
+    ['aceitas', 'aceitamos', true],
+    ['devolver', 'devolución', false],
+    ['devolucion', 'devoluciones', true],
+    ['ship', 'shipping', true],
+    ['cost', 'costume', true],
+    ['card', 'carrier', false],
+    ['pay', 'payment', false],
+  ])('termsMatch(%s, %s) → %s', (a, b, expected) => {
+    expect(termsMatch(a, b)).toBe(expected);
   });
 });
 

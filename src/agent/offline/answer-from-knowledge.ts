@@ -4,7 +4,8 @@ import { formatReply } from '../run/format-reply.ts';
 import { type TurnOutcome, type TurnRequest, toRunPassage, turnText } from '../run/turn.ts';
 import type { InboxSettings } from '../settings/inbox-settings-schema.ts';
 import { createRunRecorder } from '../tools/run-recorder.ts';
-import { type PassageMatch, scorePassageMatch } from './score-passage-match.ts';
+import { focusPassage } from './focus-passage.ts';
+import { scorePassageMatch } from './score-passage-match.ts';
 
 const CANDIDATES = 8;
 
@@ -38,7 +39,7 @@ export async function answerFromKnowledge(
     faq && faq.match.confidence >= settings.offline.faqThreshold
       ? { entry: faq.entry, body: faq.match.faq!.answer, reason: 'faq_match' }
       : passage && passage.match.confidence >= settings.offline.passageThreshold
-        ? { entry: passage.entry, body: trimPassage(passage.match, settings.offline.maxPassageLength), reason: 'passage_match' }
+        ? { entry: passage.entry, body: focusPassage(passage.match.passage.content, text, settings.offline.maxPassageLength), reason: 'passage_match' }
         : null;
 
   if (!chosen) {
@@ -64,12 +65,4 @@ export async function answerFromKnowledge(
     usage: null,
     isGrounded: true,
   };
-}
-
-function trimPassage(match: PassageMatch, maxLength: number): string {
-  const content = match.passage.content.trim();
-  if (content.length <= maxLength) return content;
-  const cut = content.slice(0, maxLength);
-  const end = Math.max(cut.lastIndexOf('. '), cut.lastIndexOf('\n'));
-  return end > maxLength * 0.5 ? cut.slice(0, end + 1).trim() : `${cut.slice(0, cut.lastIndexOf(' ')).trim()}…`;
 }

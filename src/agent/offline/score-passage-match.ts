@@ -33,20 +33,40 @@ export interface PassageMatch {
 }
 
 export function scorePassageMatch(message: string, passage: KnowledgePassage): PassageMatch {
-  const messageTerms = extractTerms(message);
   const faq = passage.kind === 'faq' ? parseFaqPassage(passage) : null;
+  // A passage is also about its headings ("Shipping and delivery > Canada").
+  const passageTerms = faq ? [] : extractTerms([passage.citation.title, ...passage.citation.headingPath, passage.content].join('\n'));
+  const questionTerms = faq ? extractTerms(faq.question) : [];
   let lexical = 0;
-  if (messageTerms.length > 0) {
-    if (faq) {
-      const questionTerms = extractTerms(faq.question);
-      lexical = questionTerms.length === 0 ? 0 : 0.7 * coverage(questionTerms, messageTerms) + 0.3 * coverage(messageTerms, questionTerms);
-    } else {
-      lexical = coverage(messageTerms, extractTerms(passage.content));
-    }
+  let hasTerms = false;
+  // The whole message, and each question in it: a burst often carries context ("I bought a jacket
+  // two weeks ago") around the one question the help centre can answer.
+  for (const segment of messageSegments(message)) {
+    const messageTerms = extractTerms(segment);
+    if (messageTerms.length === 0) continue;
+    hasTerms = true;
+    const score = faq
+      ? questionTerms.length === 0
+        ? 0
+        : 0.7 * coverage(questionTerms, messageTerms) + 0.3 * coverage(messageTerms, questionTerms)
+      : coverage(messageTerms, passageTerms);
+    lexical = Math.max(lexical, score);
   }
   const semantic = passage.vectorDistance === null ? null : clamp(1 - passage.vectorDistance);
-  const confidence = messageTerms.length === 0 ? 0 : Math.max(lexical, semantic ?? 0);
+  const confidence = hasTerms ? Math.max(lexical, semantic ?? 0) : 0;
   return { passage, confidence: round(confidence), lexical: round(lexical), semantic: semantic === null ? null : round(semantic), faq };
+}
+
+/**
+ * The message itself plus its questions: sentences ending in "?" that carry at least two content
+ * terms (a lone "Really?" must not win on its own).
+ */
+export function messageSegments(message: string): string[] {
+  const questions = message
+    .split(/(?<=[?？])|\n+/u)
+    .map((part) => part.trim())
+    .filter((part) => /[?？]$/u.test(part) && extractTerms(part).length >= 2);
+  return [message, ...questions.filter((question) => question !== message.trim())];
 }
 
 export function extractTerms(text: string): string[] {
@@ -59,18 +79,40 @@ export function extractTerms(text: string): string[] {
   return [...new Set(tokens)];
 }
 
+/**
+ * Equal, or sharing a prefix of at least 4 characters that is at least 3/4 of the shorter word:
+ * a crude stemmer that works in every language ("ship" ~ "shipping", "pagar" ~ "pagamento",
+ * "aceitas" ~ "aceitamos", "devolver" ~ "devolución").
+ */
 export function termsMatch(a: string, b: string): boolean {
   if (a === b) return true;
-  const [shorter, longer] = a.length <= b.length ? [a, b] : [b, a];
-  return shorter.length >= 4 && longer.startsWith(shorter);
+  const shorter = Math.min(a.length, b.length);
+  if (shorter < 4) return false;
+  let common = 0;
+  while (common < shorter && a[common] === b[common]) common += 1;
+  return common >= 4 && common >= Math.ceil(shorter * 0.75);
 }
 
-/** Share of `from`'s terms found in `into`. */
+/**
+ * Share of `from`'s terms found in `into`, where question filler ("how long", "how much", "still")
+ * weighs a quarter of a content word: it must not sink a passage that has every fact asked for,
+ * nor be ignored when two FAQs differ only by it.
+ */
 export function coverage(from: readonly string[], into: readonly string[]): number {
   if (from.length === 0) return 0;
-  const matched = from.filter((term) => into.some((candidate) => termsMatch(term, candidate))).length;
-  return matched / from.length;
+  let total = 0;
+  let matched = 0;
+  for (const term of from) {
+    const weight = FILLER_WORDS.has(term) ? 0.25 : 1;
+    total += weight;
+    if (into.some((candidate) => termsMatch(term, candidate))) matched += weight;
+  }
+  return matched / total;
 }
+
+const FILLER_WORDS = new Set(
+  'long much many take takes taking still another thing things already ever really know way quanto quantos quantas demora leva ainda cuanto cuantos cuantas tarda todavia'.split(' '),
+);
 
 function clamp(value: number): number {
   return Math.min(1, Math.max(0, value));
@@ -86,9 +128,9 @@ const STOP_WORDS = new Set(
     // English
     'a an the and or but if then so to of in on at by for with from about into over after before as is are was were be been being am do does did doing have has had having i me my we our you your he she it its they them their this that these those there here what which who whom whose when where why how can could would should will shall may might must not no yes please thanks thank hi hello hey ok okay also just any some all more most very too than up down out off again further once only own same such both each few other nor ll ve re im dont cant want need know get got tell like',
     // Portuguese
-    'o os as um uma uns umas de do da dos das em no na nos nas por para pra com sem sobre e ou mas se que como quando onde qual quais quem porque ja nao sim eu me meu minha meus minhas voce voces ele ela eles elas nos nosso nossa isso isto esse essa este esta aquele aquela ser estar esta estou sao foi era tem ter tenho ha oi ola obrigado obrigada por favor bom boa dia tarde noite gostaria queria quero preciso saber pode poderia',
+    'o os as um uma uns umas de do da dos das em no na nos nas por para pra com sem sobre e ou mas se que como quando onde qual quais quem porque ja nao sim eu me meu minha meus minhas voce voces ele ela eles elas nos nosso nossa isso isto esse essa este esta aquele aquela ser estar esta estou sao foi era tem ter tenho ha oi ola obrigado obrigada por favor bom boa dia tarde noite gostaria queria quero preciso saber pode poderia posso podem consigo tambem ainda',
     // Spanish
-    'el la los las un una unos unas del al en por para con sin sobre y o pero si que como cuando donde cual cuales quien porque ya no si yo mi mis tu tus usted ustedes su sus nosotros es son fue era estoy esta estan tengo tiene hay hola gracias favor buenos buenas dias tardes noches quisiera quiero necesito saber puede podria',
+    'el la los las un una unos unas del al en por para con sin sobre y o pero si que como cuando donde cual cuales quien porque ya no si yo mi mis tu tus usted ustedes su sus nosotros es son fue era estoy esta estan tengo tiene hay hola gracias favor buenos buenas dias tardes noches quisiera quiero necesito saber puede podria puedo pueden tambien todavia',
     // French and German (a few)
     'le les des du et ou mais je tu il elle nous vous ils est sont bonjour merci der die das ein eine und oder aber ich du er sie wir ist sind hallo danke bitte',
   ]

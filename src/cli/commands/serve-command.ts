@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 
 import { composePipeline } from '../../compose-service.ts';
 import { composeCore } from '../../compose.ts';
-import { composeResponder } from '../../compose-responder.ts';
+import { composeAgent } from '../../compose-responder.ts';
+import { createInboxPolicyLookup } from '../../agent/settings/create-inbox-policy-lookup.ts';
+import { createReplyTiming } from '../../pipeline/create-reply-timing.ts';
 import type { Config } from '../../config/config.ts';
 import { startService, type ServiceRole } from '../../service/start-service.ts';
 
@@ -19,9 +21,14 @@ export function registerServeCommand(program: Command, loadConfig: () => Config)
       if (!['web', 'worker', 'all'].includes(options.role)) throw new Error(`--role must be web, worker or all (got "${options.role}")`);
       const config = loadConfig();
       const core = await composeCore(config);
-      const pipeline = composePipeline(core, { responder: composeResponder(core) });
-      const service = await startService(core, { role: options.role as ServiceRole, handlers: pipeline.handlers });
-      core.logger.info({ url: service.url, role: options.role, database: config.database.kind }, 'chatwoot-agent is running');
+      const agent = composeAgent(core);
+      const pipeline = composePipeline(core, { responder: agent.responder, inboxPolicy: createInboxPolicyLookup({ db: core.database.db }) });
+      const service = await startService(core, {
+        role: options.role as ServiceRole,
+        handlers: pipeline.handlers,
+        replyTiming: createReplyTiming({ now: core.now }, config.reply),
+      });
+      core.logger.info({ url: service.url, role: options.role, database: config.database.kind, model: config.llm.provider === 'none' ? 'offline responder' : `${config.llm.provider}:${config.llm.model}` }, 'chatwoot-agent is running');
 
       let stopping = false;
       const shutdown = (signal: string) => {
