@@ -3,7 +3,10 @@ import { Command, CommanderError } from 'commander';
 import type { Config } from '../config/config.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { isAppError } from '../errors/app-error.ts';
+import { registerAskCommand } from './commands/ask-command.ts';
+import { registerConfigCommand } from './commands/config-command.ts';
 import { registerDemoCommand } from './commands/demo-command.ts';
+import { registerMemoryCommand } from './commands/memory-command.ts';
 import { registerMigrateCommand } from './commands/migrate-command.ts';
 import { registerServeCommand } from './commands/serve-command.ts';
 
@@ -17,6 +20,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   registerServeCommand(program, config);
   registerMigrateCommand(program, config);
   registerDemoCommand(program);
+  registerAskCommand(program, config);
+  registerConfigCommand(program, config);
+  registerMemoryCommand(program, config);
   try {
     await program.parseAsync([...argv]);
     return 0;
