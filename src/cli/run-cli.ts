@@ -6,6 +6,7 @@ import { isAppError } from '../errors/app-error.ts';
 import { registerAskCommand } from './commands/ask-command.ts';
 import { registerConfigCommand } from './commands/config-command.ts';
 import { registerDemoCommand } from './commands/demo-command.ts';
+import { registerKnowledgeCommands } from './commands/knowledge-commands.ts';
 import { registerMemoryCommand } from './commands/memory-command.ts';
 import { registerMigrateCommand } from './commands/migrate-command.ts';
 import { registerServeCommand } from './commands/serve-command.ts';
@@ -23,6 +24,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   registerAskCommand(program, config);
   registerConfigCommand(program, config);
   registerMemoryCommand(program, config);
+  registerKnowledgeCommands(program, config);
   try {
     await program.parseAsync([...argv]);
     return 0;
