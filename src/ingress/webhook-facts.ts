@@ -48,7 +48,7 @@ export function extractWebhookFacts(parsed: ParsedWebhookEvent, classification: 
           ? {
               id: event.id,
               role,
-              content: event.content ?? null,
+              content: event.content?.replaceAll('\u0000', '') ?? null,
               contentType: event.content_type ?? 'text',
               isPrivate: event.private,
               senderType: event.sender?.type ?? (event.message_type === 'incoming' ? 'contact' : null),

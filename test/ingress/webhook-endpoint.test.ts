@@ -122,3 +122,20 @@ describe('POST /webhooks/chatwoot', () => {
     }
   });
 });
+
+describe('POST /webhooks/chatwoot with awkward content', () => {
+  it('stores a message containing a NUL character instead of failing (PostgreSQL text cannot hold NUL)', async () => {
+    const service = await buildTestService();
+    try {
+      const body = loadFixture('message_created.incoming');
+      body.content = 'before\u0000after';
+      const request = signedRequest(body, { secret: TEST_SECRET });
+      const response = await service.service.app.inject({ method: 'POST', url: '/webhooks/chatwoot', headers: request.headers, payload: request.payload });
+      expect(response.statusCode).toBe(200);
+      const rows = await queryRows<{ content: string }>(service.core.database.db, sql`select content from transcript_messages`);
+      expect(rows).toEqual([{ content: 'beforeafter' }]);
+    } finally {
+      await service.close();
+    }
+  });
+});
