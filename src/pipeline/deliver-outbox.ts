@@ -40,9 +40,13 @@ export async function deliverOutbox(deps: Pick<PipelineDeps, 'db' | 'chatwoot' |
       ownershipConfirmed = true;
     }
     if (row.kind === 'reply' && (await isCancelled(deps, row))) continue;
-    if (row.kind === 'handoff_message' && (await humanSpokeSince(deps, conversation, row.createdAt))) {
-      await outbox.markFailed(row.id, 'skipped: a human already replied');
-      continue;
+    if (row.kind === 'handoff_message' || row.kind === 'open') {
+      const overtaken = await handoffOvertaken(deps, port, conversation, target, row);
+      if (overtaken) {
+        await outbox.markFailed(row.id, `skipped: ${overtaken}`);
+        deps.logger.info({ outboxId: row.id, kind: row.kind, reason: overtaken }, 'handoff effect skipped: a human acted first');
+        continue;
+      }
     }
     await deliverRow(deps, port, target, conversation, row);
   }
@@ -125,6 +129,32 @@ async function ownershipLost(
   });
   if (view && view.status !== 'pending') return `chatwoot_status_${view.status}`;
   if (view && view.assigneeType === 'user') return 'chatwoot_human_assignee';
+  return null;
+}
+
+/**
+ * The customer-facing half of a handoff (the message and `toggle_status open`) is only right while
+ * the conversation is still pending: once a human has replied, or resolved, snoozed or opened it,
+ * the message would talk over them and the toggle would reopen what they just closed. Checked in
+ * our database and, when this Chatwoot allows it, in Chatwoot itself. (The private note stays: it
+ * tells the agents why the bot stepped back.)
+ */
+async function handoffOvertaken(
+  deps: Pick<PipelineDeps, 'db' | 'logger'>,
+  port: ChatwootPort,
+  conversation: ConversationRow,
+  target: ConversationTarget,
+  row: OutboundMessageRow,
+): Promise<string | null> {
+  if (row.kind === 'handoff_message' && (await humanSpokeSince(deps, conversation, row.createdAt))) return 'a human already replied';
+  const fresh = await createConversationRepository(deps.db).findById(conversation.id);
+  if (!fresh || fresh.episode !== conversation.episode) return 'a new episode began';
+  if (fresh.status !== 'pending') return `status_${fresh.status}`;
+  const view = await port.readConversation(target).catch((error: unknown) => {
+    deps.logger.warn({ err: coerceError(error) }, 'could not read the conversation from Chatwoot; relying on our own state');
+    return null;
+  });
+  if (view && view.status !== 'pending') return `chatwoot_status_${view.status}`;
   return null;
 }
 
