@@ -29,14 +29,21 @@ export function replySingletonKey(conversationId: number): string {
  * server) and creates the queues. Jobs enqueued with a transaction commit or roll back with it.
  */
 export async function createJobQueue(handle: DatabaseHandle, logger: Logger): Promise<JobQueue> {
+  // Supervision (failing jobs whose worker died: missed heartbeats, expiry) runs every 10 s
+  // instead of pg-boss's 60 s default, so a killed worker's reply is retried within ~20 s.
+  const supervision = { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 };
   const boss =
     handle.kind === 'pglite'
-      ? new PgBoss({ db: fromPglite(handle.pglite), backend: 'pglite', schedule: false })
-      : new PgBoss({ connectionString: handle.url, max: 6, application_name: 'chatwoot-agent-queue', schedule: false });
+      ? new PgBoss({ db: fromPglite(handle.pglite), backend: 'pglite', schedule: false, ...supervision })
+      : new PgBoss({ connectionString: handle.url, max: 6, application_name: 'chatwoot-agent-queue', schedule: false, ...supervision });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   await boss.start();
   for (const [name, definition] of Object.entries(QUEUE_DEFINITIONS)) {
     await boss.createQueue(name, definition);
+    // createQueue leaves an existing queue as it was: apply changed options (e.g. a new
+    // heartbeatSeconds) to databases created by an earlier version. The policy cannot change.
+    const { policy: _policy, ...updatable } = definition;
+    await boss.updateQueue(name, updatable);
   }
 
   const connection = (tx: Executor | undefined) =>

@@ -22,6 +22,9 @@ export type TaskPayloads = { [N in QueueName]: z.infer<(typeof TASK_SCHEMAS)[N]>
 export const QUEUE_DEFINITIONS: Record<QueueName, Omit<Queue, 'name'>> = {
   // stately: at most one queued and one active job per conversation — never two runs at once,
   // and a message arriving during a run schedules exactly one follow-up run.
-  reply: { policy: 'stately', retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 600 },
+  // heartbeatSeconds: a worker killed mid-run stops sending heartbeats, so its job is failed and
+  // retried within seconds (10 s + the supervision interval in job-queue.ts) instead of after
+  // expireInSeconds (10 minutes), which stays as the bound for a live but stuck handler.
+  reply: { policy: 'stately', retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 600, heartbeatSeconds: 10 },
   'conversation-signal': { policy: 'standard', retryLimit: 5, retryDelay: 1, retryBackoff: true, expireInSeconds: 60 },
 };
