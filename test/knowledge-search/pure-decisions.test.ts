@@ -54,15 +54,15 @@ describe('weighQueryTerms', () => {
 
   it('weighs rare words above common ones and keeps common words out of the candidate filter', () => {
     const weighted = weighQueryTerms({
-      totalChunks: 1000,
+      totalChunks: 10_000,
       tokens: [
-        token('pedido', ['pedid'], [600], 550),
+        token('pedido', ['pedid'], [6000], 5500),
         token('manaus', ['manaus'], [3], 3),
         token('entrega', ['entreg'], [120], 80),
         token('prazo', ['praz'], [90], 70),
       ],
     });
-    expect(weighted.terms.map((term) => term.chunkCount)).toEqual([3, 90, 120, 600]);
+    expect(weighted.terms.map((term) => term.chunkCount)).toEqual([3, 90, 120, 6000]);
     expect(weighted.terms[0]!.weight).toBeGreaterThan(weighted.terms[3]!.weight * 5);
     expect(weighted.matchQuery).toContain("'manaus'");
     expect(weighted.matchQuery).not.toContain("'pedid'");
@@ -72,12 +72,27 @@ describe('weighQueryTerms', () => {
     );
   });
 
+  it('selects candidates by the rarest terms within the budget, never fewer than the minimum', () => {
+    const tokens = [
+      token('alpha', [], [], 900),
+      token('beta', [], [], 1500),
+      token('gamma', [], [], 2000),
+      token('typo', [], [], 0),
+    ];
+    const match = (candidateBudget: number) =>
+      weighQueryTerms({ totalChunks: 10_000, tokens }, { candidateBudget, minMatchTerms: 1 }).matchQuery;
+    expect(match(2500)).toBe("('typo') | ('alpha') | ('beta')");
+    expect(match(100)).toBe("('typo') | ('alpha')");
+    expect(match(10_000)).toBe("('typo') | ('alpha') | ('beta') | ('gamma')");
+  });
+
   it('matches stem, bare word and, for long stems, a shorter prefix over stems only', () => {
     const [term] = weighQueryTerms({
       totalChunks: 10,
       tokens: [token('devolucao', ['devoluca'], [2], 1)],
     }).terms;
     expect(term!.query).toBe("'devoluca' | 'devolucao' | 'devolu':*AB");
+    expect(term!.indexQuery).toBe("'devoluca' | 'devolucao' | 'devolu':*");
     expect(term!.headingQuery).toBe("'devoluca':AC | 'devolucao':AC | 'devolu':*A");
   });
 

@@ -31,23 +31,33 @@ export function embeddingIndexSql(modelKey: string, dimensions: number): Embeddi
   };
 }
 
+/** Enough for the graph of ~100k 768-d vectors; released when the build ends. */
+const DEFAULT_BUILD_MEMORY = '512MB';
+
 function qualify(alias: string | undefined): string {
   return alias ? `${alias}.` : '';
 }
 
 /**
  * Creates the model's HNSW index (cosine) if it is missing. Built once over the existing rows,
- * then maintained by PostgreSQL on every insert.
+ * then maintained by PostgreSQL on every insert. The build gets `buildMemory` of
+ * maintenance_work_mem: a graph that outgrows it is built several times slower.
  */
 export async function ensureEmbeddingIndex(
   db: Executor,
   modelKey: string,
   dimensions: number,
+  options: { readonly buildMemory?: string } = {},
 ): Promise<string> {
   const index = embeddingIndexSql(modelKey, dimensions);
-  await db.execute(
-    sql`create index if not exists ${sql.identifier(index.indexName)} on knowledge_chunk_embeddings using hnsw (${index.vectorExpression()} vector_cosine_ops) where ${index.modelPredicate()}`,
-  );
+  const buildMemory = options.buildMemory ?? DEFAULT_BUILD_MEMORY;
+  if (!/^\d+(kB|MB|GB)$/.test(buildMemory)) throw new Error(`invalid buildMemory ${buildMemory}`);
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('maintenance_work_mem', ${buildMemory}, true)`);
+    await tx.execute(
+      sql`create index if not exists ${sql.identifier(index.indexName)} on knowledge_chunk_embeddings using hnsw (${index.vectorExpression()} vector_cosine_ops) where ${index.modelPredicate()}`,
+    );
+  });
   return index.indexName;
 }
 

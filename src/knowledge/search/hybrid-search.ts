@@ -92,38 +92,36 @@ export async function hybridSearch(db: Database, input: HybridSearchInput): Prom
     order by fused.score desc, c.id
     limit ${input.limit}`;
 
-  const rows = input.vector
-    ? await db.transaction(async (tx) => {
-        await setVectorSearchSettings(tx, tuning);
-        return queryRows<Row>(tx, query);
-      })
-    : await queryRows<Row>(db, query);
+  const rows = await db.transaction(async (tx) => {
+    await applySearchSettings(tx, tuning, input.vector !== undefined);
+    return queryRows<Row>(tx, query);
+  });
   return rows.map(toPassage);
 }
 
 function fullTextCandidates(input: HybridSearchInput): SQL {
   const { fullText, tuning } = input;
-  const matched = sql.join(
-    fullText.terms.map(
-      (term) => sql`${term.weight}::float8 * (c.search_vector @@ ${term.query}::tsquery)::int`,
-    ),
-    sql` + `,
-  );
-  const inHeadings = sql.join(
-    fullText.terms.map(
-      (term) => sql`${term.weight}::float8 * (c.search_vector @@ ${term.headingQuery}::tsquery)::int`,
-    ),
-    sql` + `,
-  );
+  const weighted = (pick: (term: WeightedQuery['terms'][number]) => string) =>
+    sql.join(
+      fullText.terms.map((term) => sql`${term.weight}::float8 * (m.vector @@ ${pick(term)}::tsquery)::int`),
+      sql` + `,
+    );
   const totalWeight = Math.max(fullText.totalWeight, Number.EPSILON);
+  // `|| ''::tsvector` detoasts each matched vector once (OFFSET 0 keeps the subquery from being
+  // flattened); otherwise every one of the per-term tests below would decompress it again.
   return sql`
     select id,
-      (matched + ${tuning.headingBoost}::float8 * in_headings) * (case when same_language then ${1 + tuning.languageBoost}::float8 else 1 end) as score,
+      (matched + ${tuning.headingBoost}::float8 * in_headings)
+        * (case when language = ${input.language} then ${1 + tuning.languageBoost}::float8 else 1 end) as score,
       matched / ${totalWeight}::float8 as coverage
     from (
-      select c.id, (${matched}) as matched, (${inHeadings}) as in_headings, c.language = ${input.language} as same_language
-      from knowledge_chunks c
-      where c.search_vector @@ ${fullText.matchQuery}::tsquery and ${chunkScope(input, 'c')}
+      select m.id, m.language, (${weighted((term) => term.query)}) as matched, (${weighted((term) => term.headingQuery)}) as in_headings
+      from (
+        select c.id, c.language, c.search_vector || ''::tsvector as vector
+        from knowledge_chunks c
+        where c.search_vector @@ ${fullText.matchQuery}::tsquery and ${chunkScope(input, 'c')}
+        offset 0
+      ) m
     ) scored
     where matched / ${totalWeight}::float8 >= ${tuning.minFullTextRank}
     order by score desc, id
@@ -165,13 +163,25 @@ function chunkScope(input: HybridSearchInput, alias: string): SQL {
 }
 
 /**
- * `ef_search` bounds how many neighbours one HNSW scan returns; iterative scans keep going when
- * the inbox filter discards some (pgvector >= 0.8). Local to the search's transaction.
+ * Planner settings for this query only (local to its transaction):
+ * - no sequential scans: on 50k passages a scan that decompresses every passage's vector, or an
+ *   exact vector scan chosen because pgvector prices HNSW by ef_search, is 5–100× slower than the
+ *   GIN bitmap and HNSW scans (and `random_page_cost` 1.1, the SSD value, for the remaining choices);
+ * - `jit` off: compiling the query costs more than running it;
+ * - `hnsw.ef_search` bounds how many neighbours one HNSW scan returns, and iterative scans keep
+ *   going when the inbox filter discards some (pgvector >= 0.8).
  */
-async function setVectorSearchSettings(tx: Executor, tuning: HybridSearchTuning): Promise<void> {
-  const efSearch = Math.max(tuning.efSearch, tuning.candidates);
+async function applySearchSettings(
+  tx: Executor,
+  tuning: HybridSearchTuning,
+  hasVector: boolean,
+): Promise<void> {
+  const efSearch = String(Math.max(tuning.efSearch, tuning.candidates));
+  const planner = sql`set_config('enable_seqscan', 'off', true), set_config('random_page_cost', '1.1', true), set_config('jit', 'off', true)`;
   await tx.execute(
-    sql`select set_config('hnsw.ef_search', ${String(efSearch)}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
+    hasVector
+      ? sql`select ${planner}, set_config('hnsw.ef_search', ${efSearch}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`
+      : sql`select ${planner}`,
   );
 }
 

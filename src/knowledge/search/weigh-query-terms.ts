@@ -2,8 +2,10 @@ import type { QueryTokens } from './read-query-tokens.ts';
 
 /** One query word as a tsquery (its stems, the bare word, a prefix of the stem) and its weight. */
 export interface WeightedTerm {
-  /** Raw tsquery text, e.g. `'devoluca' | 'devolucao' | 'devolu':*`. */
+  /** Raw tsquery text, e.g. `'devoluca' | 'devolucao' | 'devolu':*AB`. */
   readonly query: string;
+  /** The same without weight restrictions: what the GIN index can answer without rechecking rows. */
+  readonly indexQuery: string;
   /** The same restricted to titles and headings (weights A and C). */
   readonly headingQuery: string;
   /** Inverse document frequency: rare words weigh more. */
@@ -20,9 +22,13 @@ export interface WeightedQuery {
 }
 
 export interface WeighQueryTermsOptions {
-  /** Terms in more than this share of chunks only add to scores, never select candidates. */
-  readonly maxMatchShare?: number;
-  /** …but at least this many of the rarest terms always select candidates. */
+  /**
+   * Candidates are the chunks containing the rarest terms, added rarest first while their chunk
+   * counts sum to at most this; commoner terms only add to scores. Bounds the work per query on
+   * large bases (the MaxScore idea: a chunk with only common words cannot outrank one with a rare word).
+   */
+  readonly candidateBudget?: number;
+  /** …but at least this many of the rarest known terms always select candidates. */
   readonly minMatchTerms?: number;
   readonly maxTerms?: number;
   /**
@@ -34,8 +40,8 @@ export interface WeighQueryTermsOptions {
 }
 
 const DEFAULTS: Required<WeighQueryTermsOptions> = {
-  maxMatchShare: 0.2,
-  minMatchTerms: 3,
+  candidateBudget: 1_000,
+  minMatchTerms: 1,
   maxTerms: 24,
   minPrefixStemLength: 6,
   minPrefixLength: 5,
@@ -64,23 +70,31 @@ export function weighQueryTerms(parsed: QueryTokens, options: WeighQueryTermsOpt
       ...prefixes.map((prefix) => `${quote(prefix)}:*AB`),
     ].join(' | ');
     if (byQuery.has(query)) continue;
+    const indexQuery = [
+      ...lexemes.map((lexeme) => quote(lexeme)),
+      ...prefixes.map((prefix) => `${quote(prefix)}:*`),
+    ].join(' | ');
     const headingQuery = [
       ...lexemes.map((lexeme) => `${quote(lexeme)}:AC`),
       ...prefixes.map((prefix) => `${quote(prefix)}:*A`),
     ].join(' | ');
     const chunkCount = Math.min(Math.max(token.wordChunkCount, ...token.stemChunkCounts), total);
     const weight = Math.log(1 + (total - chunkCount + 0.5) / (chunkCount + 0.5));
-    byQuery.set(query, { query, headingQuery, weight, chunkCount });
+    byQuery.set(query, { query, indexQuery, headingQuery, weight, chunkCount });
   }
   const terms = [...byQuery.values()].sort((a, b) => a.chunkCount - b.chunkCount).slice(0, settings.maxTerms);
-  const selective = terms.filter(
-    (term, position) =>
-      position < settings.minMatchTerms || term.chunkCount <= settings.maxMatchShare * total,
-  );
+  // Words the base lacks cost nothing to look up (a typo may still hit through its prefix).
   const known = terms.filter((term) => term.chunkCount > 0);
+  const selective = terms.filter((term) => term.chunkCount === 0);
+  let budget = 0;
+  for (const [position, term] of known.entries()) {
+    if (position >= settings.minMatchTerms && budget + term.chunkCount > settings.candidateBudget) break;
+    selective.push(term);
+    budget += term.chunkCount;
+  }
   return {
     terms,
-    matchQuery: selective.length > 0 ? selective.map((term) => `(${term.query})`).join(' | ') : null,
+    matchQuery: selective.length > 0 ? selective.map((term) => `(${term.indexQuery})`).join(' | ') : null,
     totalWeight: (known.length > 0 ? known : terms).reduce((sum, term) => sum + term.weight, 0),
   };
 }

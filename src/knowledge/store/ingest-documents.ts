@@ -141,6 +141,8 @@ export async function ingestDocuments(deps: IngestDeps, input: IngestDocumentsIn
   if (chunksInserted > 0 || chunksRemoved > 0) {
     input.onProgress?.({ phase: 'statistics', done: 0, total: 1 });
     await refreshLexemeStats(db);
+    // PGlite has no autovacuum: without fresh statistics the planner misjudges the search query.
+    await db.execute(sql`analyze knowledge_documents, knowledge_chunks, knowledge_chunk_embeddings`);
   }
   const documentCount = await countDocuments(db, input.sourceId);
   input.onProgress?.({ phase: 'done', done: seen.size, total: seen.size });
