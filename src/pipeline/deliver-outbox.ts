@@ -27,17 +27,26 @@ export async function deliverOutbox(deps: Pick<PipelineDeps, 'db' | 'chatwoot' |
   if (rows.length === 0) return;
   const target: ConversationTarget = { connection: conversation.connection, accountId: conversation.accountId, conversationId: conversation.chatwootConversationId };
   const port = deps.chatwoot(conversation.connection);
-  let ownershipConfirmed = false;
+  // Labels and priority that come with a handoff belong to it: the bot gave the conversation up by
+  // that very decision, so they must not wait for an ownership it no longer has.
+  const handoffs = new Set((await outbox.listByConversation(conversation.id)).filter((row) => row.kind === 'handoff_note').map((row) => row.decisionId));
+  /** Why the bot lost the conversation; undefined until checked (once, before the first bot-owned post). */
+  let lost: string | null | undefined;
 
   for (const row of rows) {
-    if (BOT_OWNED_KINDS.has(row.kind) && !ownershipConfirmed) {
-      const lost = await ownershipLost(deps, port, conversation, target);
+    if (BOT_OWNED_KINDS.has(row.kind) && !handoffs.has(row.decisionId)) {
+      if (lost === undefined) {
+        lost = await ownershipLost(deps, port, conversation, target);
+        if (lost) {
+          const cancelled = await outbox.cancelUnsentReplies(conversation.id, lost);
+          deps.logger.info({ reason: lost, cancelled }, 'reply dropped: the bot no longer owns the conversation');
+        }
+      }
       if (lost) {
-        const cancelled = await outbox.cancelUnsentReplies(conversation.id, lost);
-        deps.logger.info({ reason: lost, cancelled }, 'reply dropped: the bot no longer owns the conversation');
+        // Settle the reply's labels/priority too, or a later episode would post them.
+        if (row.kind !== 'reply') await outbox.markFailed(row.id, `skipped: ${lost}`);
         continue;
       }
-      ownershipConfirmed = true;
     }
     if (row.kind === 'reply' && (await isCancelled(deps, row))) continue;
     if (row.kind === 'handoff_message' || row.kind === 'open') {

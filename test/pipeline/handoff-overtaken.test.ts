@@ -1,6 +1,9 @@
+import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { queryRows } from '../../src/db/query-rows.ts';
 import { buildPipelineHarness, INBOX_ID, sleep, type PipelineHarness } from '../setup/build-pipeline-harness.ts';
+import { createScriptedResponder } from '../setup/scripted-responder.ts';
 
 /**
  * Regression (found by reply-pipeline-property.test.ts): a handoff is posted as three effects —
@@ -43,5 +46,65 @@ describe('a handoff overtaken by a human status change', () => {
     await harness.settle();
     expect(harness.sim.conversation(conversationId)?.status).toBe('open');
     expect(harness.sim.botReplies(conversationId).map((message) => message.content)).toEqual(['Connecting you with a colleague now.']);
+  });
+});
+
+/**
+ * Regression: the labels (and priority) of a handoff were never applied. They are "bot-owned"
+ * effects, re-checked for ownership before posting — and after a handoff the bot no longer owns
+ * the conversation by its own decision, so the rows were skipped and left pending for ever.
+ */
+describe('labels of a handoff', () => {
+  let harness: PipelineHarness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+
+  it('are applied with the handoff, and every outbox row settles', async () => {
+    const policy = { enabled: true, maxBotTurns: 0, handoff: { labels: ['needs-human'], teamId: null, defaultCustomerMessage: null } };
+    harness = await buildPipelineHarness({ env: { REPLY_DEBOUNCE_MS: '0' }, pipeline: { inboxPolicy: () => Promise.resolve(policy) } });
+    const { conversationId } = harness.sim.customerSays({ inboxId: INBOX_ID, content: 'I want to talk to a human' });
+    await harness.settle();
+    expect(harness.sim.conversation(conversationId)?.status).toBe('open');
+    expect(harness.sim.conversation(conversationId)?.labels).toEqual(['needs-human']);
+    const rows = await queryRows<{ kind: string; status: string }>(
+      harness.app.core.database.db,
+      sql`select kind, status from outbound_messages order by sequence`,
+    );
+    expect(rows).toEqual([
+      { kind: 'handoff_note', status: 'sent' },
+      { kind: 'handoff_message', status: 'sent' },
+      { kind: 'open', status: 'sent' },
+      { kind: 'labels', status: 'sent' },
+    ]);
+  });
+});
+
+describe('labels of a reply dropped by a takeover', () => {
+  let harness: PipelineHarness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+
+  it('are dropped with it and settle, instead of waiting in the outbox for a later episode', async () => {
+    const responder = createScriptedResponder({ decide: () => ({ kind: 'reply', messages: ['Here you go'], reason: 'scripted', actions: [{ type: 'add_labels', labels: ['bot-answered'] }] }) });
+    harness = await buildPipelineHarness({ env: { REPLY_DEBOUNCE_MS: '0' }, responder });
+    // The ownership check before posting is slow to answer: a human assigns meanwhile.
+    harness.sim.faults.configure({ methods: ['GET'], paths: [/\/conversations\/\d+$/], latencyMs: 500 });
+    const { conversationId } = harness.sim.customerSays({ inboxId: INBOX_ID, content: 'hello' });
+    const deadline = Date.now() + 15_000;
+    while (harness.sim.apiCalls({ method: 'GET' }).length === 0 && Date.now() < deadline) await sleep(5);
+    harness.sim.agentAssigns(conversationId, 3);
+    await harness.settle();
+
+    expect(harness.sim.botReplies(conversationId)).toEqual([]);
+    expect(harness.sim.conversation(conversationId)?.labels).toEqual([]);
+    const rows = await queryRows<{ kind: string; status: string }>(harness.app.core.database.db, sql`select kind, status from outbound_messages order by sequence`);
+    expect(rows).toEqual([
+      { kind: 'reply', status: 'cancelled' },
+      { kind: 'labels', status: 'failed' },
+    ]);
   });
 });
