@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'coverage/**', 'src/db/migrations/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['.tmp/**', 'node_modules/**', 'dist/**', 'data/**', 'coverage/**', 'src/db/migrations/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

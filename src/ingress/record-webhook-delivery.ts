@@ -117,7 +117,9 @@ async function applyToConversation(
       }
     : null;
 
-  let { conversation: existing, contactRowId } = await upsertContactAndLockConversation(tx, key, contact);
+  const locked = await upsertContactAndLockConversation(tx, key, contact);
+  const { contactRowId } = locked;
+  let existing = locked.conversation;
   let created: LockedConversation | null = null;
   let decision: OwnershipDecision;
   if (!existing) {

@@ -31,7 +31,9 @@ export function replySingletonKey(conversationId: number): string {
 export async function createJobQueue(handle: DatabaseHandle, logger: Logger): Promise<JobQueue> {
   // Supervision (failing jobs whose worker died: missed heartbeats, expiry) runs every 10 s
   // instead of pg-boss's 60 s default, so a killed worker's reply is retried within ~20 s.
-  const supervision = { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 };
+  // LISTEN/NOTIFY wakes a worker the moment a runnable job is written (debounce 0, signals);
+  // jobs whose start is in the future are still found by the 0.5 s poll.
+  const supervision = { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10, useListenNotify: true };
   const boss =
     handle.kind === 'pglite'
       ? new PgBoss({ db: fromPglite(handle.pglite), backend: 'pglite', schedule: false, ...supervision })

@@ -24,7 +24,7 @@ export async function startWorker(deps: WorkerDeps, handlers: TaskHandlers): Pro
   for (const name of Object.keys(TASK_SCHEMAS) as QueueName[]) {
     await deps.queue.boss.work(
       name,
-      { batchSize: 1, localConcurrency: deps.concurrency, pollingIntervalSeconds: 0.5, includeMetadata: true },
+      { batchSize: 1, localConcurrency: deps.concurrency, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, includeMetadata: true },
       async ([job]: Job<unknown>[] & { retryCount?: number }[]) => {
         if (!job) return;
         const parsed = TASK_SCHEMAS[name].safeParse(job.data);

@@ -25,6 +25,6 @@ export const QUEUE_DEFINITIONS: Record<QueueName, Omit<Queue, 'name'>> = {
   // heartbeatSeconds: a worker killed mid-run stops sending heartbeats, so its job is failed and
   // retried within seconds (10 s + the supervision interval in job-queue.ts) instead of after
   // expireInSeconds (10 minutes), which stays as the bound for a live but stuck handler.
-  reply: { policy: 'stately', retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 600, heartbeatSeconds: 10 },
-  'conversation-signal': { policy: 'standard', retryLimit: 5, retryDelay: 1, retryBackoff: true, expireInSeconds: 60 },
+  reply: { policy: 'stately', retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 600, heartbeatSeconds: 10, notify: true },
+  'conversation-signal': { policy: 'standard', retryLimit: 5, retryDelay: 1, retryBackoff: true, expireInSeconds: 60, notify: true },
 };

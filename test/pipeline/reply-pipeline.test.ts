@@ -18,7 +18,8 @@ describe('reply pipeline against the Chatwoot simulator', () => {
   };
 
   it('answers a burst of 5 customer messages with exactly one reply built from all 5', async () => {
-    harness = await buildPipelineHarness();
+    // A window well above webhook delivery time even on a loaded CI machine (the product default is 3 s).
+    harness = await buildPipelineHarness({ env: { REPLY_DEBOUNCE_MS: '1500', REPLY_MAX_WAIT_MS: '8000' } });
     const first = harness.sim.customerSays({ inboxId: INBOX_ID, content: 'hello' });
     for (const text of ['my order', 'is late', 'number A-1042', 'can you check?']) {
       await sleep(40);
@@ -112,7 +113,7 @@ describe('reply pipeline against the Chatwoot simulator', () => {
   });
 
   it('still answers each burst exactly once when Chatwoot answers 30% of requests with 429/500 and latency', async () => {
-    harness = await buildPipelineHarness({ env: { REPLY_DEBOUNCE_MS: '200' } });
+    harness = await buildPipelineHarness({ env: { REPLY_DEBOUNCE_MS: '1500', REPLY_MAX_WAIT_MS: '8000' } });
     harness.sim.faults.configure({ rate429: 0.15, rate500: 0.15, latencyMs: { min: 5, max: 60 } });
     const conversations = Array.from({ length: 6 }, (_, index) => harness!.sim.customerSays({ inboxId: INBOX_ID, content: `question ${index}`, newConversation: true }));
     for (const [index, conversation] of conversations.entries()) {

@@ -1,0 +1,51 @@
+// The service (`serve --role all`) with a zero-latency scripted responder, started as a child
+// process by run-pipeline-bench.ts. Counts every database query this process sends (our pool and
+// pg-boss's) and reports the count and its peak RSS over IPC.
+import pg from 'pg';
+
+import { composePipeline } from '../../src/compose-service.ts';
+import { composeCore } from '../../src/compose.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+import type { Responder } from '../../src/pipeline/responder.ts';
+import { startService } from '../../src/service/start-service.ts';
+
+let queries = 0;
+const originalQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
+  queries += 1;
+  return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof pg.Client.prototype.query;
+
+const responder: Responder = {
+  respond: (input) =>
+    Promise.resolve({
+      kind: 'reply',
+      messages: [`answer to ${input.newMessages.map((message) => message.chatwootMessageId).join(',')}`],
+      reason: 'bench',
+    }),
+};
+
+const config = loadConfig();
+const core = await composeCore(config);
+const pipeline = composePipeline(core, { responder });
+const service = await startService(core, { role: 'all', handlers: pipeline.handlers });
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'reset') {
+    queries = 0;
+    peakRss = process.memoryUsage().rss;
+    process.send?.({ type: 'reset-done' });
+  }
+  if (message.type === 'stats') process.send?.({ type: 'stats', queries, peakRssMb: Math.round(peakRss / 1024 / 1024) });
+});
+process.send?.({ type: 'ready', url: service.url });
+process.on('SIGTERM', () => {
+  clearInterval(sampler);
+  void service
+    .stop()
+    .then(() => core.close())
+    .then(() => pipeline.close())
+    .then(() => process.exit(0));
+});

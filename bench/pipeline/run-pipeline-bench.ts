@@ -1,0 +1,142 @@
+// npm run bench:pipeline — the Chatwoot simulator (this process) and the service with a
+// zero-latency responder (child process) on the real PostgreSQL: N conversations at once, each a
+// burst of 3 customer messages, debounce 0. Prints replies/s, latency from the last message's
+// webhook to the reply reaching the simulator, Chatwoot calls and database queries per reply,
+// worker RSS, and checks that every message was answered exactly once.
+import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+
+import pg from 'pg';
+
+import { createChatwootSimulator } from '../../src/simulator/create-chatwoot-simulator.ts';
+import { defaultSimulatorSeed } from '../../src/simulator/simulator-options.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const TOKEN = 'bench-bot-token';
+const SECRET = 'bench-bot-secret-0123456789';
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+function request<T>(child: ChildProcess, type: string, reply: string): Promise<T> {
+  return new Promise((resolve) => {
+    const listener = (message: { type: string }) => {
+      if (message.type === reply) {
+        child.off('message', listener);
+        resolve(message as T);
+      }
+    };
+    child.on('message', listener);
+    child.send({ type });
+  });
+}
+
+const admin = new pg.Client({ connectionString: SERVER_URL });
+await admin.connect();
+const database = `cwa_pipeline_bench_${Date.now()}`;
+await admin.query(`create database ${database}`);
+const databaseUrl = new URL(SERVER_URL);
+databaseUrl.pathname = `/${database}`;
+
+const seed = defaultSimulatorSeed();
+seed.agentBots[0] = { ...seed.agentBots[0]!, accessToken: TOKEN, secret: SECRET };
+// Chatwoot's Sidekiq delivers webhooks from many threads at once; the simulator does too here.
+const sim = createChatwootSimulator({ world: seed, seed: 1, deliveryConcurrency: 32, messageFloodLimit: 100_000 });
+const { baseUrl } = await sim.start();
+
+const child = fork(path.join(ROOT, 'bench/pipeline/bench-worker.ts'), [], {
+  cwd: ROOT,
+  execArgv: ['--import', 'tsx'],
+  env: {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl.toString(),
+    DATABASE_POOL_MAX: '20',
+    CHATWOOT_BASE_URL: baseUrl,
+    CHATWOOT_API_TOKEN: TOKEN,
+    CHATWOOT_WEBHOOK_SECRET: SECRET,
+    CHATWOOT_RATE_LIMIT_PER_MINUTE: '100000',
+    CHATWOOT_RATE_LIMIT_BURST: '10000',
+    REPLY_DEBOUNCE_MS: '0',
+    REPLY_MAX_WAIT_MS: '0',
+    WORKER_CONCURRENCY: '50',
+  },
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+const ready = await new Promise<{ url: string }>((resolve) => child.once('message', (message: { url: string }) => resolve(message)));
+sim.setBotOutgoingUrl(7, `${ready.url}/webhooks/chatwoot`);
+
+async function runRound(round: number) {
+  sim.reset();
+  await request(child, 'reset', 'reset-done');
+  const started = performance.now();
+  const conversations = Array.from({ length: CONVERSATIONS }, (_, index) =>
+    sim.customerSays({ inboxId: 3, content: `round ${round} conversation ${index}: hello`, newConversation: true }),
+  );
+  for (const conversation of conversations) {
+    sim.customerSays({ inboxId: 3, conversationId: conversation.conversationId, content: 'my order is late' });
+    sim.customerSays({ inboxId: 3, conversationId: conversation.conversationId, content: 'can you check?' });
+  }
+  // Wait until every customer message is answered (or a deadline).
+  const deadline = Date.now() + 120_000;
+  const expected = new Map(conversations.map((conversation) => [conversation.conversationId, sim.messages(conversation.conversationId).filter((message) => message.messageType === 'incoming').map((message) => message.id)]));
+  const answeredIds = (conversationId: number) =>
+    sim.botReplies(conversationId).flatMap((reply) => (reply.content ?? '').replace('answer to ', '').split(',').map(Number));
+  while (Date.now() < deadline) {
+    const done = [...expected].every(([conversationId, ids]) => ids.every((id) => answeredIds(conversationId).includes(id)));
+    if (done) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  await new Promise((resolve) => setTimeout(resolve, 1_000)); // let any duplicate show up
+  let duplicates = 0;
+  let missing = 0;
+  let replies = 0;
+  const latencies: number[] = [];
+  for (const [conversationId, ids] of expected) {
+    const answered = answeredIds(conversationId);
+    replies += sim.botReplies(conversationId).length;
+    duplicates += answered.length - new Set(answered).size;
+    missing += ids.filter((id) => !answered.includes(id)).length;
+    // Latency: the last customer message's webhook delivered → the reply answering it created.
+    const lastMessageId = Math.max(...ids);
+    const delivered = sim.deliveries({ conversationId }).find((delivery) => delivery.messageId === lastMessageId && delivery.event === 'message_created');
+    const reply = sim.botReplies(conversationId).find((message) => (message.content ?? '').split(/[ ,]/).includes(String(lastMessageId)));
+    const attempt = delivered?.attempts.at(-1);
+    if (attempt && reply) latencies.push(Math.max(0, reply.createdAt - (attempt.startedAt + attempt.durationMs)));
+  }
+  const calls = sim.apiCalls().length;
+  const stats = await request<{ queries: number; peakRssMb: number }>(child, 'stats', 'stats');
+  return { round, elapsedSeconds, replies, duplicates, missing, latencies, calls, ...stats };
+}
+
+const results = [];
+for (let round = 1; round <= ROUNDS; round += 1) results.push(await runRound(round));
+
+child.kill('SIGTERM');
+await new Promise((resolve) => child.once('exit', resolve));
+await sim.stop();
+await admin.query(`drop database if exists ${database} with (force)`);
+await admin.end();
+
+console.log(`\nbench:pipeline — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
+console.log(`method: ${CONVERSATIONS} conversations at once, each a burst of 3 customer messages; debounce 0; zero-latency scripted responder;`);
+console.log('simulator (this process, 32 concurrent webhook deliveries) ⇄ service serve --role all (child process) on the real PostgreSQL.');
+console.log('latency = last message webhook delivered → the reply answering it created in the simulator.\n');
+for (const r of results) {
+  console.log(
+    `round ${r.round}: ${r.replies} replies in ${r.elapsedSeconds.toFixed(2)} s = ${(r.replies / r.elapsedSeconds).toFixed(0)} replies/s | ` +
+      `p50 ${percentile(r.latencies, 50).toFixed(0)} ms, p99 ${percentile(r.latencies, 99).toFixed(0)} ms | ` +
+      `${(r.calls / r.replies).toFixed(1)} Chatwoot calls/reply, ${(r.queries / r.replies).toFixed(1)} DB queries/reply (incl. ingress and pg-boss) | ` +
+      `worker RSS ${r.peakRssMb} MB | duplicates ${r.duplicates}, missing ${r.missing}`,
+  );
+}
