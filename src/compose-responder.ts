@@ -4,10 +4,15 @@ import type { CoreDeps } from './compose.ts';
 import { createEmbedderFromConfig } from './knowledge/embed/create-embedder-from-config.ts';
 import { createKnowledgeSearch } from './knowledge/search/create-knowledge-search.ts';
 import type { Responder } from './pipeline/responder.ts';
+import type { TaskPayloads } from './jobs/task-list.ts';
+import { summarizeEpisode } from './agent/memory/summarize-episode.ts';
+import { createConversationRepository } from './db/repositories/conversation-repository.ts';
 
 export interface ComposedAgent {
   readonly agentDeps: AgentDeps;
   readonly responder: Responder;
+  /** The `episode-summary` job: a resolved episode becomes part of the contact's memory. */
+  readonly summarizeEpisode: (payload: TaskPayloads['episode-summary']) => Promise<void>;
 }
 
 /**
@@ -19,5 +24,20 @@ export function composeAgent(core: CoreDeps): ComposedAgent {
   const embedder = createEmbedderFromConfig(core.config.embedding);
   const knowledge = createKnowledgeSearch({ db: core.database.db, logger: core.logger, ...(embedder ? { embedder } : {}) });
   const agentDeps: AgentDeps = { db: core.database.db, logger: core.logger, llm: core.config.llm, knowledge, now: core.now };
-  return { agentDeps, responder: createAgentResponder(agentDeps) };
+  return {
+    agentDeps,
+    responder: createAgentResponder(agentDeps),
+    summarizeEpisode: async ({ conversationId, episode }) => {
+      const conversation = await createConversationRepository(core.database.db).findById(conversationId);
+      if (!conversation) return;
+      const result = await summarizeEpisode(agentDeps, {
+        id: conversation.id,
+        connection: conversation.connection,
+        inboxId: conversation.inboxId,
+        contactId: conversation.contactId,
+        episode,
+      });
+      core.logger.info({ conversationId, episode, stored: result.stored }, 'episode summarised into contact memory');
+    },
+  };
 }

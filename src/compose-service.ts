@@ -7,6 +7,7 @@ import { createChatwootRateLimiter } from './chatwoot/client/create-chatwoot-rat
 import type { CoreDeps } from './compose.ts';
 import { AppError } from './errors/app-error.ts';
 import type { TaskHandlers } from './jobs/start-worker.ts';
+import type { TaskPayloads } from './jobs/task-list.ts';
 import type { ChatwootPort } from './pipeline/chatwoot-port.ts';
 import { createChatwootPort } from './pipeline/create-chatwoot-port.ts';
 import { handleConversationSignal } from './pipeline/handle-conversation-signal.ts';
@@ -22,6 +23,8 @@ export interface PipelineOverrides {
   readonly fetch?: typeof fetch;
   readonly timings?: Partial<PipelineTimings>;
   readonly clientPolicy?: Parameters<typeof createChatwootClient>[0]['policy'];
+  /** Summarises a resolved episode into contact memory; without it the job only logs. */
+  readonly summarizeEpisode?: (payload: TaskPayloads['episode-summary']) => Promise<void>;
 }
 
 export interface ComposedPipeline {
@@ -84,6 +87,10 @@ export function composePipeline(core: CoreDeps, overrides: PipelineOverrides): C
     handlers: {
       reply: (payload, job) => handleReplyJob(deps, payload, job),
       'conversation-signal': (payload) => handleConversationSignal(deps, payload),
+      'episode-summary': async (payload) => {
+        if (overrides.summarizeEpisode) await overrides.summarizeEpisode(payload);
+        else logger.debug(payload, 'episode resolved; no memory summariser wired');
+      },
     },
     close: () => {
       redis?.disconnect();

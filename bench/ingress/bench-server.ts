@@ -11,7 +11,7 @@ const core = await composeCore(config);
 const secret = config.connections[0]?.webhookSecret ?? '';
 const service = await startService(core, {
   role: 'web',
-  handlers: { reply: () => Promise.resolve(), 'conversation-signal': () => Promise.resolve() },
+  handlers: { reply: () => Promise.resolve(), 'conversation-signal': () => Promise.resolve(), 'episode-summary': () => Promise.resolve() },
   configureApp: (app) => {
     void app.register((scope, _options, done) => {
       scope.removeAllContentTypeParsers();

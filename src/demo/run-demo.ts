@@ -61,7 +61,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoCheck[]> {
   const logger = createLogger({ level: config.log.level });
   const core = await composeCore(config, { logger });
   const agent = composeAgent(core);
-  const pipeline = composePipeline(core, { responder: agent.responder, inboxPolicy: createInboxPolicyLookup({ db: core.database.db }) });
+  const pipeline = composePipeline(core, { responder: agent.responder, inboxPolicy: createInboxPolicyLookup({ db: core.database.db }), summarizeEpisode: agent.summarizeEpisode });
   try {
     print(`chatwoot-agent demo — embedded PostgreSQL in ${dataDir}, Chatwoot simulator at ${baseUrl}`);
     print(`answering with: ${config.llm.provider === 'none' ? 'the offline responder (no model configured)' : `${config.llm.provider} ${config.llm.model ?? ''}`}`);

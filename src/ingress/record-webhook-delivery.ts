@@ -212,6 +212,10 @@ async function applyToConversation(
   } else if (signals) {
     await deps.queue.send('conversation-signal', { conversationId, reason: decision.reason, deliveryId: deliveryRowId }, tx);
   }
+  if (decision.changed && decision.next.owner === 'closed') {
+    // The episode is over: its summary goes into the contact's memory (model or extractive).
+    await deps.queue.send('episode-summary', { conversationId, episode: decision.next.episode }, tx);
+  }
   return { status: 'accepted', deliveryRowId, outcome, conversationId };
 }
 

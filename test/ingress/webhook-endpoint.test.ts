@@ -106,6 +106,17 @@ describe('POST /webhooks/chatwoot', () => {
     expect(jobs.map((job) => job.name)).toEqual(['reply', 'conversation-signal']);
   });
 
+  it('a resolved conversation queues the summary of its episode for the contact memory', async () => {
+    await post(signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET }));
+    const resolved = { ...loadFixture('conversation_status_changed'), status: 'resolved', updated_at: 1_884_281_400 };
+    expect((await post(signedRequest(resolved, { secret: TEST_SECRET }))).statusCode).toBe(200);
+    const jobs = await queryRows<{ name: string; data: { episode: number } }>(
+      service.core.database.db,
+      sql`select name, data from pgboss.job where name = 'episode-summary'`,
+    );
+    expect(jobs).toEqual([{ name: 'episode-summary', data: expect.objectContaining({ episode: 1 }) }]);
+  });
+
   it('serves named connections with their own secret and 404s unknown ones', async () => {
     const named = await buildTestService({
       CONNECTIONS: JSON.stringify([{ name: 'acme', webhookSecret: 'acme-secret-123', apiToken: 't', baseUrl: 'http://127.0.0.1:9' }]),

@@ -20,6 +20,7 @@ export interface TestService {
 const idleHandlers: TaskHandlers = {
   reply: () => Promise.resolve(),
   'conversation-signal': () => Promise.resolve(),
+  'episode-summary': () => Promise.resolve(),
 };
 
 /** The production service on a fresh test database, with captured logs; no port unless asked. */

@@ -22,7 +22,7 @@ export function registerServeCommand(program: Command, loadConfig: () => Config)
       const config = loadConfig();
       const core = await composeCore(config);
       const agent = composeAgent(core);
-      const pipeline = composePipeline(core, { responder: agent.responder, inboxPolicy: createInboxPolicyLookup({ db: core.database.db }) });
+      const pipeline = composePipeline(core, { responder: agent.responder, inboxPolicy: createInboxPolicyLookup({ db: core.database.db }), summarizeEpisode: agent.summarizeEpisode });
       const service = await startService(core, {
         role: options.role as ServiceRole,
         handlers: pipeline.handlers,
