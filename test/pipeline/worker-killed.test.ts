@@ -51,7 +51,7 @@ describe.runIf(isRealServer())('a worker killed with SIGKILL mid-run', () => {
     workerEnv = env;
     // The web role in this process: receives Chatwoot's webhooks, records them, enqueues replies.
     core = await composeCore(loadConfig({ env: { ...env, HOST: '127.0.0.1', PORT: '0' } }), { database, logger: createLogger({ level: 'warn' }) });
-    web = await startService(core, { role: 'web', handlers: { reply: () => Promise.resolve(), 'conversation-signal': () => Promise.resolve() } });
+    web = await startService(core, { role: 'web', handlers: { reply: () => Promise.resolve(), 'conversation-signal': () => Promise.resolve(), 'episode-summary': () => Promise.resolve() } });
     sim.setBotOutgoingUrl(7, `${web.url}/webhooks/chatwoot`);
   });
 
