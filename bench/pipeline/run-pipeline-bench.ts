@@ -14,7 +14,8 @@ import { defaultSimulatorSeed } from '../../src/simulator/simulator-options.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+// One round: the simulator's reset() reuses conversation and message ids, which the service rightly dedupes.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const TOKEN = 'bench-bot-token';
 const SECRET = 'bench-bot-secret-0123456789';
@@ -68,7 +69,7 @@ const child = fork(path.join(ROOT, 'bench/pipeline/bench-worker.ts'), [], {
     CHATWOOT_RATE_LIMIT_BURST: '10000',
     REPLY_DEBOUNCE_MS: '0',
     REPLY_MAX_WAIT_MS: '0',
-    WORKER_CONCURRENCY: '50',
+    WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '50',
   },
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });

@@ -1,4 +1,4 @@
-import type { Job } from 'pg-boss';
+import type { JobResult } from 'pg-boss';
 
 import { coerceError } from '../errors/coerce-error.ts';
 import type { Logger } from '../logging/create-logger.ts';
@@ -20,34 +20,50 @@ export interface WorkerDeps {
  * payload is logged and failed without retry-worthy noise, a handler error is rethrown so pg-boss
  * retries it with backoff.
  */
+/** Jobs fetched per poll by one worker loop; they run concurrently and settle one by one. */
+const BATCH_SIZE = 10;
+
 export async function startWorker(deps: WorkerDeps, handlers: TaskHandlers): Promise<void> {
+  // pg-boss sleeps its polling interval (≥ 0.5 s) after each fetch that is not woken by NOTIFY, so
+  // a loop that fetched one job at a time could start at most two jobs a second: each loop fetches
+  // a batch, runs its jobs concurrently and settles each job on its own (perJobResults).
+  const loops = Math.max(1, Math.ceil(deps.concurrency / BATCH_SIZE));
+  const batchSize = Math.min(BATCH_SIZE, deps.concurrency);
   for (const name of Object.keys(TASK_SCHEMAS) as QueueName[]) {
     await deps.queue.boss.work(
       name,
-      { batchSize: 1, localConcurrency: deps.concurrency, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, includeMetadata: true },
-      async ([job]: Job<unknown>[] & { retryCount?: number }[]) => {
-        if (!job) return;
-        const parsed = TASK_SCHEMAS[name].safeParse(job.data);
-        await deps.logContext.run({ jobId: job.id }, async () => {
-          if (!parsed.success) {
-            deps.logger.error({ queue: name, issues: parsed.error.issues }, 'job payload invalid; dropping');
-            return;
-          }
-          const payload = parsed.data;
-          const context = 'conversationId' in payload ? { conversationId: payload.conversationId } : {};
-          await deps.logContext.run(context, async () => {
-            try {
-              await (handlers[name] as (p: typeof payload, j: { id: string; retryCount: number }) => Promise<void>)(payload, {
-                id: job.id,
-                retryCount: (job as { retryCount?: number }).retryCount ?? 0,
-              });
-            } catch (error) {
-              deps.logger.warn({ queue: name, err: coerceError(error) }, 'job failed; pg-boss will retry');
-              throw error;
-            }
-          });
-        });
-      },
+      { batchSize, localConcurrency: loops, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, includeMetadata: true, perJobResults: true },
+      (jobs) => Promise.all(jobs.map((job) => runJob(deps, handlers, name, job))),
     );
   }
+}
+
+async function runJob(
+  deps: WorkerDeps,
+  handlers: TaskHandlers,
+  name: QueueName,
+  job: { id: string; data: unknown; retryCount?: number },
+): Promise<JobResult> {
+  const parsed = TASK_SCHEMAS[name].safeParse(job.data);
+  return deps.logContext.run({ jobId: job.id }, async () => {
+    if (!parsed.success) {
+      deps.logger.error({ queue: name, issues: parsed.error.issues }, 'job payload invalid; dropping');
+      return { id: job.id, status: 'deadletter', output: { error: 'invalid payload' } };
+    }
+    const payload = parsed.data;
+    const context = 'conversationId' in payload ? { conversationId: payload.conversationId } : {};
+    return deps.logContext.run(context, async (): Promise<JobResult> => {
+      try {
+        await (handlers[name] as (p: typeof payload, j: { id: string; retryCount: number }) => Promise<void>)(payload, {
+          id: job.id,
+          retryCount: job.retryCount ?? 0,
+        });
+        return { id: job.id, status: 'completed' };
+      } catch (thrown) {
+        const error = coerceError(thrown);
+        deps.logger.warn({ queue: name, err: error }, 'job failed; pg-boss will retry');
+        return { id: job.id, status: 'failed', output: { message: error.message } };
+      }
+    });
+  });
 }
