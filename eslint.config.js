@@ -4,7 +4,19 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.tmp/**', 'node_modules/**', 'dist/**', 'data/**', 'coverage/**', 'src/db/migrations/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    ignores: [
+      '.tmp/**',
+      'node_modules/**',
+      'dist/**',
+      'data/**',
+      'coverage/**',
+      'src/db/migrations/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -19,7 +31,11 @@ export default tseslint.config(
       curly: ['error', 'multi-line'],
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through src/config/load-config.ts only.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through src/config/load-config.ts only.',
+        },
       ],
     },
   },

@@ -13,7 +13,14 @@ const root = path.resolve(import.meta.dirname, '..');
 const extraArgs = process.argv.slice(2);
 const serverUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 // Suites that talk to the database run again on the real server; pure unit suites need not.
-const SERVER_TIER_PATHS = ['test/db', 'test/ingress', 'test/pipeline', 'test/server', 'test/knowledge-search', 'test/agent'];
+const SERVER_TIER_PATHS = [
+  'test/db',
+  'test/ingress',
+  'test/pipeline',
+  'test/server',
+  'test/knowledge-search',
+  'test/agent',
+];
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 
@@ -22,7 +29,14 @@ function runVitest(label, args, env) {
   console.log(`\n=== ${label} ===`);
   const result = spawnSync(
     process.execPath,
-    [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${outputFile}`, ...args],
+    [
+      path.join(root, 'node_modules/vitest/vitest.mjs'),
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${outputFile}`,
+      ...args,
+    ],
     { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
   );
   let report;
@@ -34,7 +48,9 @@ function runVitest(label, args, env) {
     return;
   }
   const passed = report.numPassedTests ?? 0;
-  const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites && !report.numFailedTests ? report.numFailedTestSuites : 0);
+  const failed =
+    (report.numFailedTests ?? 0) +
+    (report.numFailedTestSuites && !report.numFailedTests ? report.numFailedTestSuites : 0);
   const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   totals.passed += passed;
   totals.failed += failed;
@@ -47,8 +63,12 @@ async function serverStatus() {
   const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
-    const { rows } = await client.query("select exists (select 1 from pg_available_extensions where name = 'vector') as vector");
-    return rows[0]?.vector ? { ok: true } : { ok: false, reason: 'the server has no pgvector extension (see .ci/run for the build recipe)' };
+    const { rows } = await client.query(
+      "select exists (select 1 from pg_available_extensions where name = 'vector') as vector",
+    );
+    return rows[0]?.vector
+      ? { ok: true }
+      : { ok: false, reason: 'the server has no pgvector extension (see .ci/run for the build recipe)' };
   } catch (error) {
     return { ok: false, reason: `cannot connect (${error.message})` };
   } finally {
@@ -65,12 +85,18 @@ if (process.env.SKIP_SERVER_TIER === '1') {
   const status = await serverStatus();
   const selected = extraArgs.length > 0 ? extraArgs : SERVER_TIER_PATHS;
   if (status.ok) {
-    runVitest(`tier 2: real PostgreSQL (${new URL(serverUrl).host})`, selected, { TEST_DATABASE_URL: serverUrl });
+    runVitest(`tier 2: real PostgreSQL (${new URL(serverUrl).host})`, selected, {
+      TEST_DATABASE_URL: serverUrl,
+    });
   } else {
     console.log(`\nreal-server tier SKIPPED: PostgreSQL at ${new URL(serverUrl).host}: ${status.reason}.`);
-    console.log(`  Not run against a real server: ${selected.join(', ')} (they ran on PGlite above; tests marked real-server-only were skipped there).`);
+    console.log(
+      `  Not run against a real server: ${selected.join(', ')} (they ran on PGlite above; tests marked real-server-only were skipped there).`,
+    );
   }
 }
 
-console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+console.log(
+  `\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`,
+);
 process.exit(totals.failed > 0 ? 1 : 0);

@@ -22,8 +22,18 @@ export interface ComposedAgent {
  */
 export function composeAgent(core: CoreDeps): ComposedAgent {
   const embedder = createEmbedderFromConfig(core.config.embedding);
-  const knowledge = createKnowledgeSearch({ db: core.database.db, logger: core.logger, ...(embedder ? { embedder } : {}) });
-  const agentDeps: AgentDeps = { db: core.database.db, logger: core.logger, llm: core.config.llm, knowledge, now: core.now };
+  const knowledge = createKnowledgeSearch({
+    db: core.database.db,
+    logger: core.logger,
+    ...(embedder ? { embedder } : {}),
+  });
+  const agentDeps: AgentDeps = {
+    db: core.database.db,
+    logger: core.logger,
+    llm: core.config.llm,
+    knowledge,
+    now: core.now,
+  };
   return {
     agentDeps,
     responder: createAgentResponder(agentDeps),
@@ -37,7 +47,10 @@ export function composeAgent(core: CoreDeps): ComposedAgent {
         contactId: conversation.contactId,
         episode,
       });
-      core.logger.info({ conversationId, episode, stored: result.stored }, 'episode summarised into contact memory');
+      core.logger.info(
+        { conversationId, episode, stored: result.stored },
+        'episode summarised into contact memory',
+      );
     },
   };
 }

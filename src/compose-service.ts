@@ -13,7 +13,11 @@ import { createChatwootPort } from './pipeline/create-chatwoot-port.ts';
 import { handleConversationSignal } from './pipeline/handle-conversation-signal.ts';
 import { handleReplyJob } from './pipeline/handle-reply-job.ts';
 import { DEFAULT_INBOX_POLICY, type InboxPolicyLookup } from './pipeline/inbox-policy.ts';
-import { DEFAULT_PIPELINE_TIMINGS, type PipelineDeps, type PipelineTimings } from './pipeline/pipeline-deps.ts';
+import {
+  DEFAULT_PIPELINE_TIMINGS,
+  type PipelineDeps,
+  type PipelineTimings,
+} from './pipeline/pipeline-deps.ts';
 import type { Responder } from './pipeline/responder.ts';
 import { createRunRegistry } from './pipeline/run-registry.ts';
 
@@ -41,7 +45,9 @@ export interface ComposedPipeline {
  */
 export function composePipeline(core: CoreDeps, overrides: PipelineOverrides): ComposedPipeline {
   const { config, logger } = core;
-  const redis: Redis | undefined = config.redisUrl ? connectRateLimitRedis(config.redisUrl, logger) : undefined;
+  const redis: Redis | undefined = config.redisUrl
+    ? connectRateLimitRedis(config.redisUrl, logger)
+    : undefined;
   const limiter = createChatwootRateLimiter({
     perMinute: config.chatwoot.rateLimitPerMinute,
     burst: config.chatwoot.rateLimitBurst,
@@ -70,7 +76,9 @@ export function composePipeline(core: CoreDeps, overrides: PipelineOverrides): C
     chatwoot: (name) => {
       const port = ports.get(name);
       if (!port) {
-        throw new AppError('invalid_config', { message: `Chatwoot connection "${name}" has no CHATWOOT_BASE_URL / CHATWOOT_API_TOKEN; cannot reply` });
+        throw new AppError('invalid_config', {
+          message: `Chatwoot connection "${name}" has no CHATWOOT_BASE_URL / CHATWOOT_API_TOKEN; cannot reply`,
+        });
       }
       return port;
     },

@@ -30,7 +30,9 @@ export interface ComposeOptions {
 /** The composition root for infrastructure: logger, database (migrated), queue. */
 export async function composeCore(config: Config, options: ComposeOptions = {}): Promise<CoreDeps> {
   const logContext = options.logContext ?? createLogContextStore();
-  const logger = options.logger ?? createLogger({ level: config.log.level, pretty: config.log.pretty, context: logContext });
+  const logger =
+    options.logger ??
+    createLogger({ level: config.log.level, pretty: config.log.pretty, context: logContext });
   const database = options.database ?? (await createDatabase(config.database));
   try {
     await migrateDatabase(database);
@@ -43,7 +45,9 @@ export async function composeCore(config: Config, options: ComposeOptions = {}):
       queue,
       now: options.now ?? (() => new Date()),
       close: async () => {
-        await queue.stop(config.worker.shutdownTimeoutMs).catch((error: unknown) => logger.error({ err: error }, 'queue stop failed'));
+        await queue
+          .stop(config.worker.shutdownTimeoutMs)
+          .catch((error: unknown) => logger.error({ err: error }, 'queue stop failed'));
         await database.close();
       },
     };

@@ -11,11 +11,17 @@ const core = await composeCore(config);
 const secret = config.connections[0]?.webhookSecret ?? '';
 const service = await startService(core, {
   role: 'web',
-  handlers: { reply: () => Promise.resolve(), 'conversation-signal': () => Promise.resolve(), 'episode-summary': () => Promise.resolve() },
+  handlers: {
+    reply: () => Promise.resolve(),
+    'conversation-signal': () => Promise.resolve(),
+    'episode-summary': () => Promise.resolve(),
+  },
   configureApp: (app) => {
     void app.register((scope, _options, done) => {
       scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, next) => next(null, body));
+      scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, next) =>
+        next(null, body),
+      );
       scope.post('/bench/bare', (request, reply) => {
         const verdict = verifyWebhookSignature({
           rawBody: request.body as Buffer,

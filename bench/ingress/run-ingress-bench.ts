@@ -18,7 +18,9 @@ const SECRET = 'bench-webhook-secret-0123456789';
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const fixture = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/chatwoot/webhooks/message_created.incoming.json'), 'utf8'));
+const fixture = JSON.parse(
+  readFileSync(path.join(ROOT, 'test/fixtures/chatwoot/webhooks/message_created.incoming.json'), 'utf8'),
+);
 
 let sequence = 0;
 /** A unique message_created delivery of ~2 KB over 2,000 conversations, signed as Chatwoot signs it. */
@@ -97,7 +99,15 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
   const child = fork(path.join(ROOT, 'bench/ingress/bench-server.ts'), [], {
     cwd: ROOT,
     execArgv: ['--import', 'tsx'],
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', CHATWOOT_WEBHOOK_SECRET: SECRET, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      CHATWOOT_WEBHOOK_SECRET: SECRET,
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -113,11 +123,20 @@ async function stopServer(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function benchTarget(name: string, env: Record<string, string>): Promise<{ name: string; bare: Figures; full: Figures }> {
+async function benchTarget(
+  name: string,
+  env: Record<string, string>,
+): Promise<{ name: string; bare: Figures; full: Figures }> {
   const { child, url } = await startServer(env);
   try {
     // Warm-up: JIT, connection pools, the first conversations.
-    await autocannon({ url: `${url}/webhooks/chatwoot`, method: 'POST', connections: 10, duration: 2, requests: [{ setupRequest: (r) => ({ ...r, ...toRequest(nextDelivery()) }) }] });
+    await autocannon({
+      url: `${url}/webhooks/chatwoot`,
+      method: 'POST',
+      connections: 10,
+      duration: 2,
+      requests: [{ setupRequest: (r) => ({ ...r, ...toRequest(nextDelivery()) }) }],
+    });
     const bare = await drive(`${url}/bench/bare`, child);
     const full = await drive(`${url}/webhooks/chatwoot`, child);
     return { name, bare, full };
@@ -151,7 +170,9 @@ async function withServerDatabase<T>(run: (url: string) => Promise<T>): Promise<
 }
 
 const results: Array<{ name: string; bare: Figures; full: Figures }> = [];
-const serverResult = await withServerDatabase((url) => benchTarget('real PostgreSQL 15', { DATABASE_URL: url, DATABASE_POOL_MAX: '20' }));
+const serverResult = await withServerDatabase((url) =>
+  benchTarget('real PostgreSQL 15', { DATABASE_URL: url, DATABASE_POOL_MAX: '20' }),
+);
 if (serverResult) results.push(serverResult);
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cwa-bench-'));
 try {
@@ -160,16 +181,48 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-console.log(`\nbench:ingress — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
-console.log(`method: autocannon in this process, service (serve --role web) in a child process; ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up;`);
-console.log('unique signed message_created deliveries (~2 KB) over 2,000 conversations; "bare" = same server, HMAC verification only.\n');
-const header = ['target', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'requests', 'server RSS MB'];
-const rows = results.flatMap((result) => [
-  [result.name, 'bare HMAC', result.bare],
-  [result.name, 'full ingress', result.full],
-] as const).map(([name, endpoint, f]) => [name, endpoint, f.requestsPerSecond.toFixed(0), String(f.p50), String(f.p99), String(f.non2xx), String(f.errors), String(f.total), String(f.rssMb)]);
+console.log(
+  `\nbench:ingress — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
+);
+console.log(
+  `method: autocannon in this process, service (serve --role web) in a child process; ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up;`,
+);
+console.log(
+  'unique signed message_created deliveries (~2 KB) over 2,000 conversations; "bare" = same server, HMAC verification only.\n',
+);
+const header = [
+  'target',
+  'endpoint',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'non-2xx',
+  'errors',
+  'requests',
+  'server RSS MB',
+];
+const rows = results
+  .flatMap(
+    (result) =>
+      [
+        [result.name, 'bare HMAC', result.bare],
+        [result.name, 'full ingress', result.full],
+      ] as const,
+  )
+  .map(([name, endpoint, f]) => [
+    name,
+    endpoint,
+    f.requestsPerSecond.toFixed(0),
+    String(f.p50),
+    String(f.p99),
+    String(f.non2xx),
+    String(f.errors),
+    String(f.total),
+    String(f.rssMb),
+  ]);
 const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => row[index]!.length)));
-for (const row of [header, ...rows]) console.log(row.map((cell, index) => cell.padEnd(widths[index]!)).join('  '));
+for (const row of [header, ...rows])
+  console.log(row.map((cell, index) => cell.padEnd(widths[index]!)).join('  '));
 for (const result of results) {
   const share = result.full.requestsPerSecond / result.bare.requestsPerSecond;
   console.log(`${result.name}: full ingress = ${(share * 100).toFixed(0)}% of the bare ceiling`);

@@ -38,7 +38,8 @@ process.on('message', (message: { type: string }) => {
     peakRss = process.memoryUsage().rss;
     process.send?.({ type: 'reset-done' });
   }
-  if (message.type === 'stats') process.send?.({ type: 'stats', queries, peakRssMb: Math.round(peakRss / 1024 / 1024) });
+  if (message.type === 'stats')
+    process.send?.({ type: 'stats', queries, peakRssMb: Math.round(peakRss / 1024 / 1024) });
 });
 process.send?.({ type: 'ready', url: service.url });
 process.on('SIGTERM', () => {

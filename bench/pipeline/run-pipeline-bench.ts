@@ -48,7 +48,12 @@ databaseUrl.pathname = `/${database}`;
 const seed = defaultSimulatorSeed();
 seed.agentBots[0] = { ...seed.agentBots[0]!, accessToken: TOKEN, secret: SECRET };
 // Chatwoot's Sidekiq delivers webhooks from many threads at once; the simulator does too here.
-const sim = createChatwootSimulator({ world: seed, seed: 1, deliveryConcurrency: 32, messageFloodLimit: 100_000 });
+const sim = createChatwootSimulator({
+  world: seed,
+  seed: 1,
+  deliveryConcurrency: 32,
+  messageFloodLimit: 100_000,
+});
 const { baseUrl } = await sim.start();
 
 const child = fork(path.join(ROOT, 'bench/pipeline/bench-worker.ts'), [], {
@@ -73,7 +78,9 @@ const child = fork(path.join(ROOT, 'bench/pipeline/bench-worker.ts'), [], {
   },
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
-const ready = await new Promise<{ url: string }>((resolve) => child.once('message', (message: { url: string }) => resolve(message)));
+const ready = await new Promise<{ url: string }>((resolve) =>
+  child.once('message', (message: { url: string }) => resolve(message)),
+);
 sim.setBotOutgoingUrl(7, `${ready.url}/webhooks/chatwoot`);
 
 async function runRound(round: number) {
@@ -81,19 +88,39 @@ async function runRound(round: number) {
   await request(child, 'reset', 'reset-done');
   const started = performance.now();
   const conversations = Array.from({ length: CONVERSATIONS }, (_, index) =>
-    sim.customerSays({ inboxId: 3, content: `round ${round} conversation ${index}: hello`, newConversation: true }),
+    sim.customerSays({
+      inboxId: 3,
+      content: `round ${round} conversation ${index}: hello`,
+      newConversation: true,
+    }),
   );
   for (const conversation of conversations) {
-    sim.customerSays({ inboxId: 3, conversationId: conversation.conversationId, content: 'my order is late' });
+    sim.customerSays({
+      inboxId: 3,
+      conversationId: conversation.conversationId,
+      content: 'my order is late',
+    });
     sim.customerSays({ inboxId: 3, conversationId: conversation.conversationId, content: 'can you check?' });
   }
   // Wait until every customer message is answered (or a deadline).
   const deadline = Date.now() + 120_000;
-  const expected = new Map(conversations.map((conversation) => [conversation.conversationId, sim.messages(conversation.conversationId).filter((message) => message.messageType === 'incoming').map((message) => message.id)]));
+  const expected = new Map(
+    conversations.map((conversation) => [
+      conversation.conversationId,
+      sim
+        .messages(conversation.conversationId)
+        .filter((message) => message.messageType === 'incoming')
+        .map((message) => message.id),
+    ]),
+  );
   const answeredIds = (conversationId: number) =>
-    sim.botReplies(conversationId).flatMap((reply) => (reply.content ?? '').replace('answer to ', '').split(',').map(Number));
+    sim
+      .botReplies(conversationId)
+      .flatMap((reply) => (reply.content ?? '').replace('answer to ', '').split(',').map(Number));
   while (Date.now() < deadline) {
-    const done = [...expected].every(([conversationId, ids]) => ids.every((id) => answeredIds(conversationId).includes(id)));
+    const done = [...expected].every(([conversationId, ids]) =>
+      ids.every((id) => answeredIds(conversationId).includes(id)),
+    );
     if (done) break;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -110,10 +137,15 @@ async function runRound(round: number) {
     missing += ids.filter((id) => !answered.includes(id)).length;
     // Latency: the last customer message's webhook delivered → the reply answering it created.
     const lastMessageId = Math.max(...ids);
-    const delivered = sim.deliveries({ conversationId }).find((delivery) => delivery.messageId === lastMessageId && delivery.event === 'message_created');
-    const reply = sim.botReplies(conversationId).find((message) => (message.content ?? '').split(/[ ,]/).includes(String(lastMessageId)));
+    const delivered = sim
+      .deliveries({ conversationId })
+      .find((delivery) => delivery.messageId === lastMessageId && delivery.event === 'message_created');
+    const reply = sim
+      .botReplies(conversationId)
+      .find((message) => (message.content ?? '').split(/[ ,]/).includes(String(lastMessageId)));
     const attempt = delivered?.attempts.at(-1);
-    if (attempt && reply) latencies.push(Math.max(0, reply.createdAt - (attempt.startedAt + attempt.durationMs)));
+    if (attempt && reply)
+      latencies.push(Math.max(0, reply.createdAt - (attempt.startedAt + attempt.durationMs)));
   }
   const calls = sim.apiCalls().length;
   const stats = await request<{ queries: number; peakRssMb: number }>(child, 'stats', 'stats');
@@ -129,9 +161,15 @@ await sim.stop();
 await admin.query(`drop database if exists ${database} with (force)`);
 await admin.end();
 
-console.log(`\nbench:pipeline — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
-console.log(`method: ${CONVERSATIONS} conversations at once, each a burst of 3 customer messages; debounce 0; zero-latency scripted responder;`);
-console.log('simulator (this process, 32 concurrent webhook deliveries) ⇄ service serve --role all (child process) on the real PostgreSQL.');
+console.log(
+  `\nbench:pipeline — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
+);
+console.log(
+  `method: ${CONVERSATIONS} conversations at once, each a burst of 3 customer messages; debounce 0; zero-latency scripted responder;`,
+);
+console.log(
+  'simulator (this process, 32 concurrent webhook deliveries) ⇄ service serve --role all (child process) on the real PostgreSQL.',
+);
 console.log('latency = last message webhook delivered → the reply answering it created in the simulator.\n');
 for (const r of results) {
   console.log(

@@ -18,7 +18,8 @@ export interface CreateAgentResponderOptions {
 export function createAgentResponder(deps: AgentDeps, options: CreateAgentResponderOptions = {}): Responder {
   const registry = options.registry ?? createToolRegistry();
   return {
-    respond: async (input) => (await respondToTurn(deps, toTurnRequest(input), { mode: 'auto', registry })).decision,
+    respond: async (input) =>
+      (await respondToTurn(deps, toTurnRequest(input), { mode: 'auto', registry })).decision,
   };
 }
 

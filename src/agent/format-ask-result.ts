@@ -1,7 +1,10 @@
 import type { AskAgentResult } from './ask-agent.ts';
 
 /** Terminal rendering of an `ask` result: what the customer would see, then why. */
-export function formatAskResult(result: AskAgentResult, options: { readonly verbose?: boolean } = {}): string {
+export function formatAskResult(
+  result: AskAgentResult,
+  options: { readonly verbose?: boolean } = {},
+): string {
   const { decision, run } = result;
   const lines: string[] = [];
   if (decision.kind === 'reply') {
@@ -14,11 +17,14 @@ export function formatAskResult(result: AskAgentResult, options: { readonly verb
     lines.push(`[silent: ${decision.reason}]`, '');
   }
   if ('actions' in decision && decision.actions && decision.actions.length > 0) {
-    lines.push(`Actions (not applied): ${decision.actions.map((action) => JSON.stringify(action)).join(', ')}`);
+    lines.push(
+      `Actions (not applied): ${decision.actions.map((action) => JSON.stringify(action)).join(', ')}`,
+    );
   }
   if (result.sources.length > 0) {
     lines.push('Sources:');
-    for (const source of result.sources) lines.push(`  - ${source.title}${source.url ? ` <${source.url}>` : ''}`);
+    for (const source of result.sources)
+      lines.push(`  - ${source.title}${source.url ? ` <${source.url}>` : ''}`);
   }
   const cost = run.costUsd > 0 ? `, $${run.costUsd.toFixed(5)}` : '';
   lines.push(
@@ -33,7 +39,9 @@ export function formatAskResult(result: AskAgentResult, options: { readonly verb
       }
     }
     for (const call of run.toolCalls) {
-      lines.push(`Tool ${call.name}(${JSON.stringify(call.args)}) ${call.ok ? 'ok' : 'failed'} in ${call.durationMs} ms: ${call.resultSummary}`);
+      lines.push(
+        `Tool ${call.name}(${JSON.stringify(call.args)}) ${call.ok ? 'ok' : 'failed'} in ${call.durationMs} ms: ${call.resultSummary}`,
+      );
     }
     if (run.error) lines.push(`Error: ${run.error}`);
   }

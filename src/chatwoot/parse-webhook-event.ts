@@ -37,7 +37,9 @@ export function parseWebhookEvent(body: unknown): ParsedWebhookEvent {
 }
 
 function invalid(error: z.ZodError): AppError {
-  const problems = error.issues.map((issue) => `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`);
+  const problems = error.issues.map(
+    (issue) => `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`,
+  );
   return new AppError('invalid_payload', {
     message: `Webhook payload rejected: ${problems.slice(0, 10).join('; ')}`,
     details: { problems },

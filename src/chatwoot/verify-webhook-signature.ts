@@ -9,7 +9,8 @@ export type SignatureFailure =
   | 'future_timestamp'
   | 'signature_mismatch';
 
-export type SignatureVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: SignatureFailure };
+export type SignatureVerdict =
+  { readonly ok: true } | { readonly ok: false; readonly reason: SignatureFailure };
 
 export interface VerifySignatureInput {
   readonly rawBody: Buffer;

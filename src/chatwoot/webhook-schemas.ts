@@ -48,7 +48,9 @@ export const messageEventSchema = z.looseObject({
   message_type: z.enum(['incoming', 'outgoing', 'activity', 'template']),
   private: z.boolean(),
   created_at: z.union([z.string(), z.number()]),
-  sender: z.looseObject({ id: id.nullish(), name: z.string().nullish(), type: z.string().nullish() }).nullish(),
+  sender: z
+    .looseObject({ id: id.nullish(), name: z.string().nullish(), type: z.string().nullish() })
+    .nullish(),
   account: accountSchema,
   inbox: z.looseObject({ id }).nullish(),
   conversation: conversationSchema,

@@ -8,7 +8,10 @@ import { migrateDatabase } from '../db/migrate-database.ts';
  * embedded default this takes the data directory's lock: while `serve` runs, commands fail with a
  * message saying so (use DATABASE_URL to share the database between processes).
  */
-export async function withCliDatabase<T>(config: Config, fn: (database: DatabaseHandle) => Promise<T>): Promise<T> {
+export async function withCliDatabase<T>(
+  config: Config,
+  fn: (database: DatabaseHandle) => Promise<T>,
+): Promise<T> {
   const database = await createDatabase(config.database);
   try {
     await migrateDatabase(database);

@@ -1,16 +1,17 @@
 import { z } from 'zod';
 
 /** Environment-style booleans: true/false, 1/0, yes/no, on/off (case-insensitive). */
-const booleanFlag = z
-  .union([z.boolean(), z.string()])
-  .transform((value, context) => {
-    if (typeof value === 'boolean') return value;
-    const normalised = value.trim().toLowerCase();
-    if (['true', '1', 'yes', 'on'].includes(normalised)) return true;
-    if (['false', '0', 'no', 'off', ''].includes(normalised)) return false;
-    context.addIssue({ code: 'custom', message: `expected a boolean (true/false, 1/0, yes/no), got "${value}"` });
-    return z.NEVER;
+const booleanFlag = z.union([z.boolean(), z.string()]).transform((value, context) => {
+  if (typeof value === 'boolean') return value;
+  const normalised = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(normalised)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(normalised)) return false;
+  context.addIssue({
+    code: 'custom',
+    message: `expected a boolean (true/false, 1/0, yes/no), got "${value}"`,
   });
+  return z.NEVER;
+});
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const optionalText = z
@@ -50,7 +51,10 @@ export const settingsSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
 
   DATABASE_URL: optionalText.pipe(
-    z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+      .optional(),
   ),
   DATABASE_HOST: optionalText,
   DATABASE_PORT: integer(1, 65535).optional(),
@@ -73,7 +77,12 @@ export const settingsSchema = z.object({
   WEBHOOK_TOLERANCE_SECONDS: integer(1, 86_400).default(300),
 
   ADMIN_TOKEN: optionalText.pipe(z.string().min(16, 'expected at least 16 characters').optional()),
-  REDIS_URL: optionalText.pipe(z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL').optional()),
+  REDIS_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'expected a redis:// URL')
+      .optional(),
+  ),
 
   REPLY_DEBOUNCE_MS: integer(0, 600_000).default(3_000),
   REPLY_MAX_WAIT_MS: integer(0, 3_600_000).default(15_000),

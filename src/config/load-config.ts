@@ -36,7 +36,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     const value = env[key];
     if (value !== undefined) merged[key] = value;
   }
-  if (typeof env.CONNECTIONS === 'string' && env.CONNECTIONS.trim() !== '') merged.CONNECTIONS = parseJsonSetting('CONNECTIONS', env.CONNECTIONS, problems);
+  if (typeof env.CONNECTIONS === 'string' && env.CONNECTIONS.trim() !== '')
+    merged.CONNECTIONS = parseJsonSetting('CONNECTIONS', env.CONNECTIONS, problems);
 
   const parsed = settingsSchema.safeParse(merged);
   if (!parsed.success) problems.push(...formatIssues(parsed.error.issues, merged));
@@ -57,7 +58,10 @@ function duplicateConnectionNames(raw: unknown): string[] {
   for (const entry of raw as unknown[]) {
     const name = (entry as { name?: unknown } | null)?.name;
     if (typeof name !== 'string') continue;
-    if (seen.has(name)) problems.push(`CONNECTIONS: connection name "${name}" is used twice ("default" is the CHATWOOT_* connection)`);
+    if (seen.has(name))
+      problems.push(
+        `CONNECTIONS: connection name "${name}" is used twice ("default" is the CHATWOOT_* connection)`,
+      );
     seen.add(name);
   }
   return problems;
@@ -66,11 +70,17 @@ function duplicateConnectionNames(raw: unknown): string[] {
 function buildConfig(settings: Settings): Config {
   return {
     environment: settings.ENVIRONMENT,
-    log: { level: settings.DEBUG && settings.LOG_LEVEL === 'info' ? 'debug' : settings.LOG_LEVEL, pretty: settings.LOG_PRETTY },
+    log: {
+      level: settings.DEBUG && settings.LOG_LEVEL === 'info' ? 'debug' : settings.LOG_LEVEL,
+      pretty: settings.LOG_PRETTY,
+    },
     http: { host: settings.HOST, port: settings.PORT },
     dataDir: path.resolve(settings.DATA_DIR),
     database: resolveDatabase(settings),
-    webhook: { maxBodyBytes: settings.WEBHOOK_MAX_BODY_BYTES, toleranceSeconds: settings.WEBHOOK_TOLERANCE_SECONDS },
+    webhook: {
+      maxBodyBytes: settings.WEBHOOK_MAX_BODY_BYTES,
+      toleranceSeconds: settings.WEBHOOK_TOLERANCE_SECONDS,
+    },
     connections: resolveConnections(settings),
     chatwoot: {
       timeoutMs: settings.CHATWOOT_TIMEOUT_MS,
@@ -79,7 +89,10 @@ function buildConfig(settings: Settings): Config {
     },
     adminToken: settings.ADMIN_TOKEN,
     redisUrl: settings.REDIS_URL,
-    reply: { debounceMs: settings.REPLY_DEBOUNCE_MS, maxWaitMs: Math.max(settings.REPLY_MAX_WAIT_MS, settings.REPLY_DEBOUNCE_MS) },
+    reply: {
+      debounceMs: settings.REPLY_DEBOUNCE_MS,
+      maxWaitMs: Math.max(settings.REPLY_MAX_WAIT_MS, settings.REPLY_DEBOUNCE_MS),
+    },
     worker: { concurrency: settings.WORKER_CONCURRENCY, shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS },
     llm: resolveLlm(settings),
     embedding: {
@@ -95,7 +108,8 @@ function buildConfig(settings: Settings): Config {
 
 /** `DATABASE_URL` wins; otherwise the seed's `DATABASE_*` parts; otherwise the embedded PGlite in `DATA_DIR`. */
 function resolveDatabase(settings: Settings): DatabaseConfig {
-  if (settings.DATABASE_URL) return { kind: 'postgres', url: settings.DATABASE_URL, poolMax: settings.DATABASE_POOL_MAX };
+  if (settings.DATABASE_URL)
+    return { kind: 'postgres', url: settings.DATABASE_URL, poolMax: settings.DATABASE_POOL_MAX };
   if (settings.DATABASE_HOST || settings.DATABASE_NAME) {
     const url = new URL('postgres://localhost');
     url.hostname = settings.DATABASE_HOST ?? 'localhost';
@@ -126,10 +140,22 @@ function resolveConnections(settings: Settings): ChatwootConnection[] {
 function resolveLlm(settings: Settings): LlmConfig {
   const provider =
     settings.LLM_PROVIDER ??
-    (settings.LLM_BASE_URL ? 'openai-compatible' : settings.ANTHROPIC_API_KEY && !settings.OPENAI_API_KEY ? 'anthropic' : settings.OPENAI_API_KEY ? 'openai' : 'none');
+    (settings.LLM_BASE_URL
+      ? 'openai-compatible'
+      : settings.ANTHROPIC_API_KEY && !settings.OPENAI_API_KEY
+        ? 'anthropic'
+        : settings.OPENAI_API_KEY
+          ? 'openai'
+          : 'none');
   const apiKey =
-    settings.LLM_API_KEY ?? (provider === 'anthropic' ? settings.ANTHROPIC_API_KEY : provider === 'none' ? undefined : settings.OPENAI_API_KEY);
-  const defaultModel = provider === 'openai' ? 'gpt-4.1-mini' : provider === 'anthropic' ? 'claude-sonnet-4-5' : undefined;
+    settings.LLM_API_KEY ??
+    (provider === 'anthropic'
+      ? settings.ANTHROPIC_API_KEY
+      : provider === 'none'
+        ? undefined
+        : settings.OPENAI_API_KEY);
+  const defaultModel =
+    provider === 'openai' ? 'gpt-4.1-mini' : provider === 'anthropic' ? 'claude-sonnet-4-5' : undefined;
   return {
     provider,
     model: settings.LLM_MODEL ?? defaultModel,

@@ -14,7 +14,10 @@ export interface DataDirLock {
  * alive (the owner was killed) is taken over at once: a restart after `kill -9` must not wait for
  * a staleness timeout, which is why this is not a mtime-based lock such as proper-lockfile.
  */
-export function acquireDataDirLock(dataDir: string, isAlive: (pid: number) => boolean = isProcessAlive): DataDirLock {
+export function acquireDataDirLock(
+  dataDir: string,
+  isAlive: (pid: number) => boolean = isProcessAlive,
+): DataDirLock {
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'chatwoot-agent.lock');
   for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -35,7 +38,10 @@ export function acquireDataDirLock(dataDir: string, isAlive: (pid: number) => bo
       rmSync(file, { force: true });
     }
   }
-  throw new AppError('database_locked', { message: `Could not take the lock on ${dataDir}`, details: { dataDir } });
+  throw new AppError('database_locked', {
+    message: `Could not take the lock on ${dataDir}`,
+    details: { dataDir },
+  });
 }
 
 function readOwner(file: string): number | null {

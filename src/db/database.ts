@@ -15,4 +15,10 @@ export type Executor = Database | Transaction;
 
 export type DatabaseHandle =
   | { readonly kind: 'pglite'; readonly db: Database; readonly pglite: PGlite; close(): Promise<void> }
-  | { readonly kind: 'postgres'; readonly db: Database; readonly pool: Pool; readonly url: string; close(): Promise<void> };
+  | {
+      readonly kind: 'postgres';
+      readonly db: Database;
+      readonly pool: Pool;
+      readonly url: string;
+      close(): Promise<void>;
+    };

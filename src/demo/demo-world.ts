@@ -9,8 +9,19 @@ export const DEMO_AGENT_USER_ID = 3;
 export function demoWorld(): SimulatorSeed {
   return {
     accounts: [{ id: 1, name: 'ACME Support' }],
-    agentBots: [{ id: 7, accountId: 1, name: 'ACME Assistant', accessToken: DEMO_BOT_TOKEN, secret: DEMO_BOT_SECRET }],
-    inboxes: [{ id: DEMO_INBOX_ID, accountId: 1, name: 'ACME Website', channel: 'Channel::WebWidget', agentBotId: 7, isBotActive: true }],
+    agentBots: [
+      { id: 7, accountId: 1, name: 'ACME Assistant', accessToken: DEMO_BOT_TOKEN, secret: DEMO_BOT_SECRET },
+    ],
+    inboxes: [
+      {
+        id: DEMO_INBOX_ID,
+        accountId: 1,
+        name: 'ACME Website',
+        channel: 'Channel::WebWidget',
+        agentBotId: 7,
+        isBotActive: true,
+      },
+    ],
     users: [
       { id: DEMO_AGENT_USER_ID, name: 'Daniel Kim', email: 'daniel.kim@acme.example', accountIds: [1] },
       { id: 4, name: 'Priya Shah', email: 'priya.shah@acme.example', accountIds: [1] },

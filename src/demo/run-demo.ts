@@ -61,20 +61,37 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoCheck[]> {
   const logger = createLogger({ level: config.log.level });
   const core = await composeCore(config, { logger });
   const agent = composeAgent(core);
-  const pipeline = composePipeline(core, { responder: agent.responder, inboxPolicy: createInboxPolicyLookup({ db: core.database.db }), summarizeEpisode: agent.summarizeEpisode });
+  const pipeline = composePipeline(core, {
+    responder: agent.responder,
+    inboxPolicy: createInboxPolicyLookup({ db: core.database.db }),
+    summarizeEpisode: agent.summarizeEpisode,
+  });
   try {
     print(`chatwoot-agent demo — embedded PostgreSQL in ${dataDir}, Chatwoot simulator at ${baseUrl}`);
-    print(`answering with: ${config.llm.provider === 'none' ? 'the offline responder (no model configured)' : `${config.llm.provider} ${config.llm.model ?? ''}`}`);
+    print(
+      `answering with: ${config.llm.provider === 'none' ? 'the offline responder (no model configured)' : `${config.llm.provider} ${config.llm.model ?? ''}`}`,
+    );
     const embedder = createEmbedderFromConfig(config.embedding);
-    const ingested = await ingestSampleKnowledgeBase({ db: core.database.db, logger, ...(embedder ? { embedder } : {}) });
-    print(`knowledge: the ACME help centre (English, Portuguese, Spanish, FAQ) — ${ingested.result.documentCount} documents, ${ingested.result.chunksInserted} passages`);
+    const ingested = await ingestSampleKnowledgeBase({
+      db: core.database.db,
+      logger,
+      ...(embedder ? { embedder } : {}),
+    });
+    print(
+      `knowledge: the ACME help centre (English, Portuguese, Spanish, FAQ) — ${ingested.result.documentCount} documents, ${ingested.result.chunksInserted} passages`,
+    );
     await updateInboxSettings(
       { db: core.database.db },
       {
         connection: 'default',
         inboxId: DEMO_INBOX_ID,
         author: 'demo',
-        patch: { name: 'ACME Assistant', handoffActions: { customerMessage: "I'm passing you to one of our team now — they'll reply here shortly." } },
+        patch: {
+          name: 'ACME Assistant',
+          handoffActions: {
+            customerMessage: "I'm passing you to one of our team now — they'll reply here shortly.",
+          },
+        },
       },
     );
     const service = await startService(core, {
@@ -85,9 +102,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoCheck[]> {
     sim.setBotOutgoingUrl(7, `${service.url}/webhooks/chatwoot`);
     print(`service listening at ${service.url}; Chatwoot sends its webhooks there, signed\n`);
     try {
-      const checks = await playDemoScript(sim, { print, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) }, options.waitMs ?? 20_000);
+      const checks = await playDemoScript(
+        sim,
+        { print, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+        options.waitMs ?? 20_000,
+      );
       const failed = checks.filter((check) => !check.passed);
-      print(`\n${checks.length - failed.length} of ${checks.length} demo checks passed${failed.length ? ` — FAILED: ${failed.map((check) => check.name).join('; ')}` : ''}`);
+      print(
+        `\n${checks.length - failed.length} of ${checks.length} demo checks passed${failed.length ? ` — FAILED: ${failed.map((check) => check.name).join('; ')}` : ''}`,
+      );
       return checks;
     } finally {
       await service.stop();

@@ -31,7 +31,10 @@ export class AppError extends Error {
   readonly code: AppErrorCode;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: AppErrorCode, options: { message: string; cause?: unknown; details?: Record<string, unknown> }) {
+  constructor(
+    code: AppErrorCode,
+    options: { message: string; cause?: unknown; details?: Record<string, unknown> },
+  ) {
     super(options.message, { cause: options.cause });
     this.name = 'AppError';
     this.code = code;

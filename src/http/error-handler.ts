@@ -24,13 +24,16 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   if (isAppError(error)) {
     const status = STATUS_BY_CODE[error.code];
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    void reply.status(status).send({ error: error.code, message: status >= 500 ? 'Internal error' : error.message });
+    void reply
+      .status(status)
+      .send({ error: error.code, message: status >= 500 ? 'Internal error' : error.message });
     return;
   }
   const statusCode = (error as FastifyError).statusCode;
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
     request.log.warn({ code: (error as FastifyError).code, statusCode }, error.message);
-    const code = statusCode === 413 ? 'payload_too_large' : statusCode === 415 ? 'unsupported_media' : 'bad_request';
+    const code =
+      statusCode === 413 ? 'payload_too_large' : statusCode === 415 ? 'unsupported_media' : 'bad_request';
     void reply.status(statusCode).send({ error: code, message: error.message });
     return;
   }

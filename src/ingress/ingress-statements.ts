@@ -46,7 +46,8 @@ interface ConversationRowRaw {
   contact_row_id: number | string | null;
 }
 
-const toDate = (value: Date | string | null): Date | null => (value === null ? null : value instanceof Date ? value : new Date(value));
+const toDate = (value: Date | string | null): Date | null =>
+  value === null ? null : value instanceof Date ? value : new Date(value);
 const toNumber = (value: number | string | null): number | null => (value === null ? null : Number(value));
 
 function toLocked(row: ConversationRowRaw): LockedConversation {
@@ -62,7 +63,9 @@ function toLocked(row: ConversationRowRaw): LockedConversation {
   };
 }
 
-const CONVERSATION_COLUMNS = sql.raw('c.id, c.owner, c.owner_reason, c.episode, c.labels, c.chatwoot_updated_at, c.first_unanswered_at, c.contact_id');
+const CONVERSATION_COLUMNS = sql.raw(
+  'c.id, c.owner, c.owner_reason, c.episode, c.labels, c.chatwoot_updated_at, c.first_unanswered_at, c.contact_id',
+);
 
 function contactUpsert(key: ConversationKey, contact: ContactSnapshot): SQL {
   return sql`insert into contacts (connection, account_id, chatwoot_contact_id, name, email, phone_number, identifier)
@@ -85,7 +88,10 @@ export async function upsertContactAndLockConversation(
 ): Promise<{ conversation: LockedConversation | null; contactRowId: number | null }> {
   const where = sql`c.connection = ${key.connection} and c.account_id = ${key.accountId} and c.chatwoot_conversation_id = ${key.chatwootConversationId}`;
   if (!contact) {
-    const rows = await queryRows<ConversationRowRaw>(tx, sql`select ${CONVERSATION_COLUMNS}, null as contact_row_id from conversations c where ${where} for update`);
+    const rows = await queryRows<ConversationRowRaw>(
+      tx,
+      sql`select ${CONVERSATION_COLUMNS}, null as contact_row_id from conversations c where ${where} for update`,
+    );
     return { conversation: rows[0] ? toLocked(rows[0]) : null, contactRowId: null };
   }
   const rows = await queryRows<ConversationRowRaw>(
@@ -118,7 +124,10 @@ export interface NewConversation {
 }
 
 /** Inserts a conversation; null when a concurrent delivery created it first (the caller then locks it). */
-export async function insertConversation(tx: Executor, conversation: NewConversation): Promise<LockedConversation | null> {
+export async function insertConversation(
+  tx: Executor,
+  conversation: NewConversation,
+): Promise<LockedConversation | null> {
   const { key } = conversation;
   const rows = await queryRows<ConversationRowRaw>(
     tx,
@@ -209,7 +218,12 @@ export interface TransitionRow {
  */
 export async function recordDeliveryEffects(
   tx: Executor,
-  input: { delivery: DeliveryRow; conversation: ConversationChanges; message: TranscriptRow | null; transition: TransitionRow | null },
+  input: {
+    delivery: DeliveryRow;
+    conversation: ConversationChanges;
+    message: TranscriptRow | null;
+    transition: TransitionRow | null;
+  },
 ): Promise<number | null> {
   const { conversation: change, message, transition } = input;
   const snapshot = change.snapshot;
@@ -230,8 +244,14 @@ export async function recordDeliveryEffects(
     );
   }
   if (change.contactId !== null) assignments.push(sql`contact_id = ${change.contactId}`);
-  if (change.resetEpisode) assignments.push(sql`bot_turns_in_episode = 0`, sql`first_unanswered_at = null`, sql`last_answered_message_id = null`);
-  if (change.firstUnansweredAt) assignments.push(sql`first_unanswered_at = ${change.firstUnansweredAt.toISOString()}::timestamptz`);
+  if (change.resetEpisode)
+    assignments.push(
+      sql`bot_turns_in_episode = 0`,
+      sql`first_unanswered_at = null`,
+      sql`last_answered_message_id = null`,
+    );
+  if (change.firstUnansweredAt)
+    assignments.push(sql`first_unanswered_at = ${change.firstUnansweredAt.toISOString()}::timestamptz`);
 
   const ctes: SQL[] = [
     sql`d as (${deliveryInsert(input.delivery)})`,

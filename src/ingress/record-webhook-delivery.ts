@@ -4,7 +4,11 @@ import type { EventClassification } from '../chatwoot/classify-webhook-event.ts'
 import type { ParsedWebhookEvent } from '../chatwoot/webhook-schemas.ts';
 import type { Database, Executor } from '../db/database.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { decideOwnership, type OwnershipDecision, type OwnershipObservation } from '../ownership/decide-ownership.ts';
+import {
+  decideOwnership,
+  type OwnershipDecision,
+  type OwnershipObservation,
+} from '../ownership/decide-ownership.ts';
 import {
   insertConversation,
   insertDelivery,
@@ -41,7 +45,12 @@ export interface DeliveryInput {
 export type DeliveryOutcome = 'reply_scheduled' | 'ownership_changed' | 'recorded' | 'ignored';
 
 export type DeliveryResult =
-  | { readonly status: 'accepted'; readonly deliveryRowId: number; readonly outcome: DeliveryOutcome; readonly conversationId: number | null }
+  | {
+      readonly status: 'accepted';
+      readonly deliveryRowId: number;
+      readonly outcome: DeliveryOutcome;
+      readonly conversationId: number | null;
+    }
   | { readonly status: 'duplicate' };
 
 /** Thrown inside the transaction to roll back everything a duplicate delivery wrote. */
@@ -52,7 +61,10 @@ class DuplicateDelivery extends Error {}
  * ownership transition and the job — in ONE transaction: either all of it exists or none of it.
  * Never calls Chatwoot or a model: this runs while Chatwoot waits for its 200.
  */
-export async function recordWebhookDelivery(deps: RecordDeliveryDeps, input: DeliveryInput): Promise<DeliveryResult> {
+export async function recordWebhookDelivery(
+  deps: RecordDeliveryDeps,
+  input: DeliveryInput,
+): Promise<DeliveryResult> {
   const now = deps.now();
   const facts = extractWebhookFacts(input.parsed, input.classification, now);
   const delivery: DeliveryRow = {
@@ -98,7 +110,11 @@ async function applyToConversation(
   now: Date,
 ): Promise<DeliveryResult> {
   const snapshot = facts.conversation!;
-  const key = { connection: input.connection, accountId: facts.accountId!, chatwootConversationId: snapshot.id };
+  const key = {
+    connection: input.connection,
+    accountId: facts.accountId!,
+    chatwootConversationId: snapshot.id,
+  };
   const snapshotTime = snapshot.updated_at ? new Date(snapshot.updated_at * 1000) : null;
   const assigneeType = assigneeTypeOf(snapshot);
   const observe = (isSnapshotCurrent: boolean): OwnershipObservation => ({
@@ -148,8 +164,14 @@ async function applyToConversation(
   let episodeChanged = false;
   let fromOwner = 'none';
   if (existing) {
-    isSnapshotCurrent = !existing.chatwootUpdatedAt || !snapshotTime || snapshotTime.getTime() >= existing.chatwootUpdatedAt.getTime();
-    decision = decideOwnership({ owner: existing.owner, episode: existing.episode }, observe(isSnapshotCurrent));
+    isSnapshotCurrent =
+      !existing.chatwootUpdatedAt ||
+      !snapshotTime ||
+      snapshotTime.getTime() >= existing.chatwootUpdatedAt.getTime();
+    decision = decideOwnership(
+      { owner: existing.owner, episode: existing.episode },
+      observe(isSnapshotCurrent),
+    );
     episodeChanged = decision.next.episode !== existing.episode;
     conversationId = existing.id;
     firstUnansweredAt = episodeChanged ? null : existing.firstUnansweredAt;
@@ -162,7 +184,11 @@ async function applyToConversation(
 
   const schedulesReply = input.classification === 'customer_message' && decision.next.owner === 'bot';
   const signals = decision.changed && decision.actions.length > 0;
-  const outcome: DeliveryOutcome = schedulesReply ? 'reply_scheduled' : decision.changed ? 'ownership_changed' : 'recorded';
+  const outcome: DeliveryOutcome = schedulesReply
+    ? 'reply_scheduled'
+    : decision.changed
+      ? 'ownership_changed'
+      : 'recorded';
   const burstStart = schedulesReply && !firstUnansweredAt ? now : null;
 
   const deliveryRowId = await recordDeliveryEffects(tx, {
@@ -199,7 +225,9 @@ async function applyToConversation(
           sentAt: facts.message.sentAt,
         }
       : null,
-    transition: decision.changed ? { fromOwner, toOwner: decision.next.owner, event: input.classification, reason: decision.reason } : null,
+    transition: decision.changed
+      ? { fromOwner, toOwner: decision.next.owner, event: input.classification, reason: decision.reason }
+      : null,
   });
   if (deliveryRowId === null) throw new DuplicateDelivery();
 
@@ -207,10 +235,16 @@ async function applyToConversation(
     // Trailing window: each message pushes the run back, but never past maxWait after the burst began.
     const timing = await deps.replyTiming(key.connection, snapshot.inbox_id, tx);
     const first = firstUnansweredAt ?? now;
-    const startAfter = new Date(Math.min(now.getTime() + timing.debounceMs, first.getTime() + timing.maxWaitMs));
+    const startAfter = new Date(
+      Math.min(now.getTime() + timing.debounceMs, first.getTime() + timing.maxWaitMs),
+    );
     await deps.queue.scheduleReply({ conversationId }, startAfter, tx);
   } else if (signals) {
-    await deps.queue.send('conversation-signal', { conversationId, reason: decision.reason, deliveryId: deliveryRowId }, tx);
+    await deps.queue.send(
+      'conversation-signal',
+      { conversationId, reason: decision.reason, deliveryId: deliveryRowId },
+      tx,
+    );
   }
   if (decision.changed && decision.next.owner === 'closed') {
     // The episode is over: its summary goes into the contact's memory (model or extractive).

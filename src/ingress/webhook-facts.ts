@@ -1,5 +1,9 @@
 import type { EventClassification } from '../chatwoot/classify-webhook-event.ts';
-import type { ConversationStatus, ParsedWebhookEvent, WebhookConversation } from '../chatwoot/webhook-schemas.ts';
+import type {
+  ConversationStatus,
+  ParsedWebhookEvent,
+  WebhookConversation,
+} from '../chatwoot/webhook-schemas.ts';
 import type { TranscriptRole } from '../pipeline/responder.ts';
 
 /** The parts of any webhook that ingress stores, pulled out of the payload shapes in one place. */
@@ -34,7 +38,11 @@ const ROLE_BY_CLASSIFICATION: Partial<Record<EventClassification, TranscriptRole
   template_message: 'template',
 };
 
-export function extractWebhookFacts(parsed: ParsedWebhookEvent, classification: EventClassification, now: Date): WebhookFacts {
+export function extractWebhookFacts(
+  parsed: ParsedWebhookEvent,
+  classification: EventClassification,
+  now: Date,
+): WebhookFacts {
   switch (parsed.kind) {
     case 'message': {
       const event = parsed.event;
@@ -60,9 +68,19 @@ export function extractWebhookFacts(parsed: ParsedWebhookEvent, classification: 
       };
     }
     case 'conversation':
-      return { accountId: parsed.event.account.id, conversation: parsed.event, contact: parsed.event.meta?.sender ?? null, message: null };
+      return {
+        accountId: parsed.event.account.id,
+        conversation: parsed.event,
+        contact: parsed.event.meta?.sender ?? null,
+        message: null,
+      };
     case 'widget':
-      return { accountId: parsed.event.account?.id ?? null, conversation: null, contact: null, message: null };
+      return {
+        accountId: parsed.event.account?.id ?? null,
+        conversation: null,
+        contact: null,
+        message: null,
+      };
     case 'other':
       return { accountId: null, conversation: null, contact: null, message: null };
   }

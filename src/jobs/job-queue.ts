@@ -37,7 +37,13 @@ export async function createJobQueue(handle: DatabaseHandle, logger: Logger): Pr
   const boss =
     handle.kind === 'pglite'
       ? new PgBoss({ db: fromPglite(handle.pglite), backend: 'pglite', schedule: false, ...supervision })
-      : new PgBoss({ connectionString: handle.url, max: 6, application_name: 'chatwoot-agent-queue', schedule: false, ...supervision });
+      : new PgBoss({
+          connectionString: handle.url,
+          max: 6,
+          application_name: 'chatwoot-agent-queue',
+          schedule: false,
+          ...supervision,
+        });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   await boss.start();
   for (const [name, definition] of Object.entries(QUEUE_DEFINITIONS)) {
@@ -64,8 +70,15 @@ export async function createJobQueue(handle: DatabaseHandle, logger: Logger): Pr
       await boss.send(name, payload, connection(tx));
     },
     async cancelQueuedReply(conversationId) {
-      const jobs: Job<unknown>[] = await boss.findJobs('reply', { key: replySingletonKey(conversationId), queued: true });
-      if (jobs.length > 0) await boss.cancel('reply', jobs.map((job) => job.id));
+      const jobs: Job<unknown>[] = await boss.findJobs('reply', {
+        key: replySingletonKey(conversationId),
+        queued: true,
+      });
+      if (jobs.length > 0)
+        await boss.cancel(
+          'reply',
+          jobs.map((job) => job.id),
+        );
       return jobs.length;
     },
     async isReady() {

@@ -6,7 +6,9 @@ import type { LogContextStore } from '../logging/log-context.ts';
 import type { JobQueue } from './job-queue.ts';
 import { TASK_SCHEMAS, type QueueName, type TaskPayloads } from './task-list.ts';
 
-export type TaskHandlers = { [N in QueueName]: (payload: TaskPayloads[N], job: { id: string; retryCount: number }) => Promise<void> };
+export type TaskHandlers = {
+  [N in QueueName]: (payload: TaskPayloads[N], job: { id: string; retryCount: number }) => Promise<void>;
+};
 
 export interface WorkerDeps {
   readonly queue: JobQueue;
@@ -32,7 +34,14 @@ export async function startWorker(deps: WorkerDeps, handlers: TaskHandlers): Pro
   for (const name of Object.keys(TASK_SCHEMAS) as QueueName[]) {
     await deps.queue.boss.work(
       name,
-      { batchSize, localConcurrency: loops, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, includeMetadata: true, perJobResults: true },
+      {
+        batchSize,
+        localConcurrency: loops,
+        pollingIntervalSeconds: 0.5,
+        notifyPollingIntervalSeconds: 0.5,
+        includeMetadata: true,
+        perJobResults: true,
+      },
       (jobs) => Promise.all(jobs.map((job) => runJob(deps, handlers, name, job))),
     );
   }
@@ -54,10 +63,13 @@ async function runJob(
     const context = 'conversationId' in payload ? { conversationId: payload.conversationId } : {};
     return deps.logContext.run(context, async (): Promise<JobResult> => {
       try {
-        await (handlers[name] as (p: typeof payload, j: { id: string; retryCount: number }) => Promise<void>)(payload, {
-          id: job.id,
-          retryCount: job.retryCount ?? 0,
-        });
+        await (handlers[name] as (p: typeof payload, j: { id: string; retryCount: number }) => Promise<void>)(
+          payload,
+          {
+            id: job.id,
+            retryCount: job.retryCount ?? 0,
+          },
+        );
         return { id: job.id, status: 'completed' };
       } catch (thrown) {
         const error = coerceError(thrown);

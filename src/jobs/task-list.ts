@@ -15,7 +15,10 @@ export const TASK_SCHEMAS = {
     deliveryId: z.number().int().positive().optional(),
   }),
   /** An episode ended (resolved): summarise it into the contact's memory. */
-  'episode-summary': z.object({ conversationId: z.number().int().positive(), episode: z.number().int().positive() }),
+  'episode-summary': z.object({
+    conversationId: z.number().int().positive(),
+    episode: z.number().int().positive(),
+  }),
 } as const;
 
 export type QueueName = keyof typeof TASK_SCHEMAS;
@@ -27,7 +30,29 @@ export const QUEUE_DEFINITIONS: Record<QueueName, Omit<Queue, 'name'>> = {
   // heartbeatSeconds: a worker killed mid-run stops sending heartbeats, so its job is failed and
   // retried within seconds (10 s + the supervision interval in job-queue.ts) instead of after
   // expireInSeconds (10 minutes), which stays as the bound for a live but stuck handler.
-  reply: { policy: 'stately', retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 600, heartbeatSeconds: 10, notify: true },
-  'conversation-signal': { policy: 'standard', retryLimit: 5, retryDelay: 1, retryBackoff: true, expireInSeconds: 60, notify: true },
-  'episode-summary': { policy: 'standard', retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 300 },
+  reply: {
+    policy: 'stately',
+    retryLimit: 8,
+    retryDelay: 2,
+    retryBackoff: true,
+    retryDelayMax: 60,
+    expireInSeconds: 600,
+    heartbeatSeconds: 10,
+    notify: true,
+  },
+  'conversation-signal': {
+    policy: 'standard',
+    retryLimit: 5,
+    retryDelay: 1,
+    retryBackoff: true,
+    expireInSeconds: 60,
+    notify: true,
+  },
+  'episode-summary': {
+    policy: 'standard',
+    retryLimit: 3,
+    retryDelay: 30,
+    retryBackoff: true,
+    expireInSeconds: 300,
+  },
 };

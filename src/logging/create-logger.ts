@@ -57,6 +57,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
       mixin: context ? () => ({ ...context.current() }) : undefined,
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination ?? (options.pretty ? pino.transport({ target: 'pino-pretty' }) : pino.destination({ sync: false })),
+    options.destination ??
+      (options.pretty ? pino.transport({ target: 'pino-pretty' }) : pino.destination({ sync: false })),
   );
 }

@@ -37,7 +37,10 @@ const RELINQUISH_ACTIONS: readonly OwnershipAction[] = ['cancel_pending_reply', 
  * returns it (assigns it to the bot while pending, or the `return_to_bot` command).
  * Pure: (state, observation) → (next state, actions, reason).
  */
-export function decideOwnership(current: OwnershipState | null, observation: OwnershipObservation): OwnershipDecision {
+export function decideOwnership(
+  current: OwnershipState | null,
+  observation: OwnershipObservation,
+): OwnershipDecision {
   if (current === null) return initialOwnership(observation);
   const { classification } = observation;
 
@@ -46,7 +49,12 @@ export function decideOwnership(current: OwnershipState | null, observation: Own
   if (classification === 'return_to_bot') {
     return current.owner === 'bot'
       ? stay(current, 'already_bot_owned')
-      : { next: { owner: 'bot', episode: current.episode + 1 }, changed: true, reason: 'returned_to_bot', actions: [] };
+      : {
+          next: { owner: 'bot', episode: current.episode + 1 },
+          changed: true,
+          reason: 'returned_to_bot',
+          actions: [],
+        };
   }
   if (!observation.isSnapshotCurrent) return stay(current, 'stale_snapshot_ignored');
 
@@ -55,7 +63,12 @@ export function decideOwnership(current: OwnershipState | null, observation: Own
 
   if (current.owner === 'closed') {
     if (status === 'pending' && assigneeType !== 'user') {
-      return { next: { owner: 'bot', episode: current.episode + 1 }, changed: true, reason: 'reopened_pending', actions: [] };
+      return {
+        next: { owner: 'bot', episode: current.episode + 1 },
+        changed: true,
+        reason: 'reopened_pending',
+        actions: [],
+      };
     }
     return {
       next: { owner: 'human', episode: current.episode + 1 },
@@ -71,7 +84,12 @@ export function decideOwnership(current: OwnershipState | null, observation: Own
   // Pending and no human assignee: the bot keeps what it has; a human-owned episode comes back only
   // when it is explicitly assigned to the bot.
   if (current.owner === 'human' && classification === 'assignment_change' && assigneeType === 'agent_bot') {
-    return { next: { owner: 'bot', episode: current.episode + 1 }, changed: true, reason: 'assigned_to_bot', actions: [] };
+    return {
+      next: { owner: 'bot', episode: current.episode + 1 },
+      changed: true,
+      reason: 'assigned_to_bot',
+      actions: [],
+    };
   }
   return stay(current, current.owner === 'bot' ? 'bot_owns_pending' : 'human_owned_episode');
 }

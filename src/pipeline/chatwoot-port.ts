@@ -34,15 +34,24 @@ export interface ChatwootPort {
   /** `toggle_status` to open; pending → open by the bot is Chatwoot's handoff (`bot_handoff!`). */
   openConversation(target: ConversationTarget): Promise<void>;
   addLabels(target: ConversationTarget, labels: readonly string[]): Promise<void>;
-  setPriority(target: ConversationTarget, priority: 'low' | 'medium' | 'high' | 'urgent' | null): Promise<void>;
+  setPriority(
+    target: ConversationTarget,
+    priority: 'low' | 'medium' | 'high' | 'urgent' | null,
+  ): Promise<void>;
   assignTeam(target: ConversationTarget, teamId: number): Promise<void>;
   /** Chatwoot's own view (≥ 4.14.2); null when this Chatwoot does not let bots read conversations. */
-  readConversation(target: ConversationTarget, signal?: AbortSignal): Promise<ChatwootConversationView | null>;
+  readConversation(
+    target: ConversationTarget,
+    signal?: AbortSignal,
+  ): Promise<ChatwootConversationView | null>;
   /**
    * Bot messages posted after `afterMessageId`, when a user token allows listing; null otherwise.
    * Used to reconcile an ambiguous send.
    */
-  listRecentBotMessages(target: ConversationTarget, afterMessageId: number | null): Promise<readonly { id: number; content: string | null }[] | null>;
+  listRecentBotMessages(
+    target: ConversationTarget,
+    afterMessageId: number | null,
+  ): Promise<readonly { id: number; content: string | null }[] | null>;
 }
 
 export function isChatwootPortError(error: unknown): error is ChatwootPortError {

@@ -1,12 +1,17 @@
 import type { Executor } from '../db/database.ts';
-import { createConversationRepository, type ConversationRow } from '../db/repositories/conversation-repository.ts';
+import {
+  createConversationRepository,
+  type ConversationRow,
+} from '../db/repositories/conversation-repository.ts';
 import { createOutboxRepository, type NewOutboundMessage } from '../db/repositories/outbox-repository.ts';
 import { createTranscriptRepository } from '../db/repositories/transcript-repository.ts';
 import type { InboxPolicy } from './inbox-policy.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import type { ResponderDecision } from './responder.ts';
 
-export type CommitResult = { readonly committed: true; readonly decisionId: number } | { readonly committed: false; readonly reason: string };
+export type CommitResult =
+  | { readonly committed: true; readonly decisionId: number }
+  | { readonly committed: false; readonly reason: string };
 
 /**
  * Persists the decision and every effect it implies (the outbox) in one transaction, but only if
@@ -28,9 +33,19 @@ export async function commitDecision(
     const outbox = createOutboxRepository(tx);
     const { conversation, decision, answeredMessageIds } = input;
     const locked = await conversations.lockById(conversation.id, tx);
-    const base = { conversationId: conversation.id, episode: conversation.episode, answeredMessageIds: [...answeredMessageIds], jobId: input.jobId };
+    const base = {
+      conversationId: conversation.id,
+      episode: conversation.episode,
+      answeredMessageIds: [...answeredMessageIds],
+      jobId: input.jobId,
+    };
     if (!locked || locked.owner !== 'bot' || locked.episode !== conversation.episode) {
-      await outbox.recordDecision({ ...base, decision: 'dropped', reason: 'ownership_lost_before_post', runId: decision.runId ?? null });
+      await outbox.recordDecision({
+        ...base,
+        decision: 'dropped',
+        reason: 'ownership_lost_before_post',
+        runId: decision.runId ?? null,
+      });
       return { committed: false, reason: 'ownership_lost_before_post' };
     }
     const decisionId = await outbox.recordDecision({
@@ -40,10 +55,22 @@ export async function commitDecision(
       runId: decision.runId ?? null,
       actions: 'actions' in decision ? [...(decision.actions ?? [])] : [],
     });
-    await outbox.enqueue(effectsOf(decision, input.policy, { conversationId: conversation.id, decisionId, episode: conversation.episode }), tx);
+    await outbox.enqueue(
+      effectsOf(decision, input.policy, {
+        conversationId: conversation.id,
+        decisionId,
+        episode: conversation.episode,
+      }),
+      tx,
+    );
 
     const lastAnswered = Math.max(...answeredMessageIds);
-    const laterMessages = await createTranscriptRepository(tx).listUnanswered(conversation.id, conversation.episode, lastAnswered, tx);
+    const laterMessages = await createTranscriptRepository(tx).listUnanswered(
+      conversation.id,
+      conversation.episode,
+      lastAnswered,
+      tx,
+    );
     await conversations.update(
       conversation.id,
       {
@@ -56,7 +83,14 @@ export async function commitDecision(
     );
     if (decision.kind === 'handoff') {
       await conversations.recordTransition(
-        { conversationId: conversation.id, fromOwner: 'bot', toOwner: 'human', episode: conversation.episode, event: 'bot_handoff', reason: `bot_handed_off:${decision.reason}` },
+        {
+          conversationId: conversation.id,
+          fromOwner: 'bot',
+          toOwner: 'human',
+          episode: conversation.episode,
+          event: 'bot_handoff',
+          reason: `bot_handed_off:${decision.reason}`,
+        },
         tx,
       );
     }
@@ -70,14 +104,21 @@ type EffectBase = Pick<NewOutboundMessage, 'conversationId' | 'decisionId' | 'ep
 function effectsOf(decision: ResponderDecision, policy: InboxPolicy, base: EffectBase): NewOutboundMessage[] {
   const rows: Array<Pick<NewOutboundMessage, 'kind' | 'content' | 'isPrivate'>> = [];
   const actions = 'actions' in decision ? (decision.actions ?? []) : [];
-  const labelsOf = (extra: readonly string[]) => [...new Set([...actions.flatMap((action) => (action.type === 'add_labels' ? action.labels : [])), ...extra])];
+  const labelsOf = (extra: readonly string[]) => [
+    ...new Set([
+      ...actions.flatMap((action) => (action.type === 'add_labels' ? action.labels : [])),
+      ...extra,
+    ]),
+  ];
   const priority = actions.find((action) => action.type === 'set_priority');
 
   if (decision.kind === 'reply') {
-    for (const message of decision.messages) if (message.trim()) rows.push({ kind: 'reply', content: message, isPrivate: false });
+    for (const message of decision.messages)
+      if (message.trim()) rows.push({ kind: 'reply', content: message, isPrivate: false });
     const labels = labelsOf([]);
     if (labels.length > 0) rows.push({ kind: 'labels', content: JSON.stringify(labels), isPrivate: false });
-    if (priority) rows.push({ kind: 'priority', content: JSON.stringify(priority.priority), isPrivate: false });
+    if (priority)
+      rows.push({ kind: 'priority', content: JSON.stringify(priority.priority), isPrivate: false });
   } else if (decision.kind === 'handoff') {
     rows.push({ kind: 'handoff_note', content: handoffNote(decision), isPrivate: true });
     const customerMessage = decision.customerMessage ?? policy.handoff.defaultCustomerMessage;
@@ -85,14 +126,27 @@ function effectsOf(decision: ResponderDecision, policy: InboxPolicy, base: Effec
     rows.push({ kind: 'open', content: '', isPrivate: false });
     const labels = labelsOf(policy.handoff.labels);
     if (labels.length > 0) rows.push({ kind: 'labels', content: JSON.stringify(labels), isPrivate: false });
-    if (priority) rows.push({ kind: 'priority', content: JSON.stringify(priority.priority), isPrivate: false });
-    if (policy.handoff.teamId !== null) rows.push({ kind: 'team', content: JSON.stringify(policy.handoff.teamId), isPrivate: false });
+    if (priority)
+      rows.push({ kind: 'priority', content: JSON.stringify(priority.priority), isPrivate: false });
+    if (policy.handoff.teamId !== null)
+      rows.push({ kind: 'team', content: JSON.stringify(policy.handoff.teamId), isPrivate: false });
   }
-  return rows.map((row, sequence) => ({ ...base, ...row, sequence, echoId: `cwa-${base.decisionId}-${sequence}` }));
+  return rows.map((row, sequence) => ({
+    ...base,
+    ...row,
+    sequence,
+    echoId: `cwa-${base.decisionId}-${sequence}`,
+  }));
 }
 
 function handoffNote(decision: Extract<ResponderDecision, { kind: 'handoff' }>): string {
-  return [`🤖 Handed off to a human — reason: ${decision.reason.replaceAll('_', ' ')}`, '', decision.summary.trim()].join('\n').trim();
+  return [
+    `🤖 Handed off to a human — reason: ${decision.reason.replaceAll('_', ' ')}`,
+    '',
+    decision.summary.trim(),
+  ]
+    .join('\n')
+    .trim();
 }
 
 export type { Executor };

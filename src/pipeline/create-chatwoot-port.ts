@@ -38,18 +38,32 @@ export function createChatwootPort(client: ChatwootClient): ChatwootPort {
       if (!result.isSupported) return null;
       const { conversation } = result;
       const status = conversation.status;
-      if (status !== 'open' && status !== 'pending' && status !== 'resolved' && status !== 'snoozed') return null;
-      const assigneeType = (conversation.meta?.assignee_type ?? conversation.meta?.assignee?.type ?? null)?.toLowerCase() ?? null;
+      if (status !== 'open' && status !== 'pending' && status !== 'resolved' && status !== 'snoozed')
+        return null;
+      const assigneeType =
+        (conversation.meta?.assignee_type ?? conversation.meta?.assignee?.type ?? null)?.toLowerCase() ??
+        null;
       return {
         status,
-        assigneeType: assigneeType === 'user' ? 'user' : assigneeType === 'agentbot' || assigneeType === 'agent_bot' ? 'agent_bot' : null,
+        assigneeType:
+          assigneeType === 'user'
+            ? 'user'
+            : assigneeType === 'agentbot' || assigneeType === 'agent_bot'
+              ? 'agent_bot'
+              : null,
       };
     },
     async listRecentBotMessages(target, afterMessageId) {
       try {
-        const page = await client.listMessages({ ...ref(target), ...(afterMessageId !== null ? { after: afterMessageId } : {}) });
+        const page = await client.listMessages({
+          ...ref(target),
+          ...(afterMessageId !== null ? { after: afterMessageId } : {}),
+        });
         return page.messages
-          .filter((message) => (message as { sender?: { type?: string | null } | null }).sender?.type === 'agent_bot')
+          .filter(
+            (message) =>
+              (message as { sender?: { type?: string | null } | null }).sender?.type === 'agent_bot',
+          )
           .map((message) => ({ id: message.id, content: message.content ?? null }));
       } catch (error) {
         if (isChatwootApiError(error, 'missing_user_token')) return null;

@@ -22,7 +22,10 @@ export function createReplyTiming(
     if (cached && now - cached.at < ttlMs) return cached.timing;
     const { settings } = await getEffectiveInboxSettings({ db: tx }, { connection, inboxId });
     const debounceMs = settings.debounce.windowMs ?? defaults.debounceMs;
-    const timing = { debounceMs, maxWaitMs: Math.max(settings.debounce.maxWaitMs ?? defaults.maxWaitMs, debounceMs) };
+    const timing = {
+      debounceMs,
+      maxWaitMs: Math.max(settings.debounce.maxWaitMs ?? defaults.maxWaitMs, debounceMs),
+    };
     if (cache.size > 10_000) cache.clear();
     cache.set(key, { timing, at: now });
     return timing;

@@ -1,4 +1,7 @@
-import { createConversationRepository, type ConversationRow } from '../db/repositories/conversation-repository.ts';
+import {
+  createConversationRepository,
+  type ConversationRow,
+} from '../db/repositories/conversation-repository.ts';
 import { createOutboxRepository, type OutboundMessageRow } from '../db/repositories/outbox-repository.ts';
 import { createTranscriptRepository } from '../db/repositories/transcript-repository.ts';
 import { coerceError } from '../errors/coerce-error.ts';
@@ -11,7 +14,9 @@ const BOT_OWNED_KINDS = new Set(['reply', 'labels', 'priority']);
 export class AwaitingReconciliationError extends Error {
   readonly isRetryable = true;
   constructor(outboxId: number) {
-    super(`outbound message ${outboxId} may have reached Chatwoot; waiting for its echo before posting again`);
+    super(
+      `outbound message ${outboxId} may have reached Chatwoot; waiting for its echo before posting again`,
+    );
   }
 }
 
@@ -21,15 +26,26 @@ export class AwaitingReconciliationError extends Error {
  * Chatwoot itself; a takeover cancels every unsent reply. A send that may have reached Chatwoot
  * (timeout, reset) is reconciled against the echo webhook or the message list before posting again.
  */
-export async function deliverOutbox(deps: Pick<PipelineDeps, 'db' | 'chatwoot' | 'logger' | 'now' | 'timings'>, conversation: ConversationRow): Promise<void> {
+export async function deliverOutbox(
+  deps: Pick<PipelineDeps, 'db' | 'chatwoot' | 'logger' | 'now' | 'timings'>,
+  conversation: ConversationRow,
+): Promise<void> {
   const outbox = createOutboxRepository(deps.db);
   const rows = await outbox.listUnsettled(conversation.id);
   if (rows.length === 0) return;
-  const target: ConversationTarget = { connection: conversation.connection, accountId: conversation.accountId, conversationId: conversation.chatwootConversationId };
+  const target: ConversationTarget = {
+    connection: conversation.connection,
+    accountId: conversation.accountId,
+    conversationId: conversation.chatwootConversationId,
+  };
   const port = deps.chatwoot(conversation.connection);
   // Labels and priority that come with a handoff belong to it: the bot gave the conversation up by
   // that very decision, so they must not wait for an ownership it no longer has.
-  const handoffs = new Set((await outbox.listByConversation(conversation.id)).filter((row) => row.kind === 'handoff_note').map((row) => row.decisionId));
+  const handoffs = new Set(
+    (await outbox.listByConversation(conversation.id))
+      .filter((row) => row.kind === 'handoff_note')
+      .map((row) => row.decisionId),
+  );
   /** Why the bot lost the conversation; undefined until checked (once, before the first bot-owned post). */
   let lost: string | null | undefined;
 
@@ -39,7 +55,10 @@ export async function deliverOutbox(deps: Pick<PipelineDeps, 'db' | 'chatwoot' |
         lost = await ownershipLost(deps, port, conversation, target);
         if (lost) {
           const cancelled = await outbox.cancelUnsentReplies(conversation.id, lost);
-          deps.logger.info({ reason: lost, cancelled }, 'reply dropped: the bot no longer owns the conversation');
+          deps.logger.info(
+            { reason: lost, cancelled },
+            'reply dropped: the bot no longer owns the conversation',
+          );
         }
       }
       if (lost) {
@@ -53,7 +72,10 @@ export async function deliverOutbox(deps: Pick<PipelineDeps, 'db' | 'chatwoot' |
       const overtaken = await handoffOvertaken(deps, port, conversation, target, row);
       if (overtaken) {
         await outbox.markFailed(row.id, `skipped: ${overtaken}`);
-        deps.logger.info({ outboxId: row.id, kind: row.kind, reason: overtaken }, 'handoff effect skipped: a human acted first');
+        deps.logger.info(
+          { outboxId: row.id, kind: row.kind, reason: overtaken },
+          'handoff effect skipped: a human acted first',
+        );
         continue;
       }
     }
@@ -74,7 +96,10 @@ async function deliverRow(
     const found = await reconcile(deps, port, target, conversation, row);
     if (found !== null) {
       await outbox.markSent(row.id, found, deps.now());
-      deps.logger.info({ outboxId: row.id, chatwootMessageId: found }, 'ambiguous send reconciled: Chatwoot already had it');
+      deps.logger.info(
+        { outboxId: row.id, chatwootMessageId: found },
+        'ambiguous send reconciled: Chatwoot already had it',
+      );
       return;
     }
     const waited = deps.now().getTime() - (row.lastAttemptAt?.getTime() ?? 0);
@@ -94,19 +119,28 @@ async function deliverRow(
       await outbox.markPending(row.id, error.message);
     } else {
       await outbox.markFailed(row.id, error.message);
-      deps.logger.error({ outboxId: row.id, kind: row.kind, err: error }, 'Chatwoot refused an outbound effect; not retrying');
+      deps.logger.error(
+        { outboxId: row.id, kind: row.kind, err: error },
+        'Chatwoot refused an outbound effect; not retrying',
+      );
       return;
     }
     throw error;
   }
 }
 
-async function perform(port: ChatwootPort, target: ConversationTarget, row: OutboundMessageRow): Promise<number | null> {
+async function perform(
+  port: ChatwootPort,
+  target: ConversationTarget,
+  row: OutboundMessageRow,
+): Promise<number | null> {
   switch (row.kind) {
     case 'reply':
     case 'handoff_note':
     case 'handoff_message':
-      return (await port.postMessage(target, { content: row.content, isPrivate: row.isPrivate, echoId: row.echoId })).id;
+      return (
+        await port.postMessage(target, { content: row.content, isPrivate: row.isPrivate, echoId: row.echoId })
+      ).id;
     case 'open':
       await port.openConversation(target);
       return null;
@@ -131,9 +165,13 @@ async function ownershipLost(
   target: ConversationTarget,
 ): Promise<string | null> {
   const fresh = await createConversationRepository(deps.db).findById(conversation.id);
-  if (!fresh || fresh.owner !== 'bot' || fresh.episode !== conversation.episode) return `owner_${fresh?.owner ?? 'unknown'}`;
+  if (!fresh || fresh.owner !== 'bot' || fresh.episode !== conversation.episode)
+    return `owner_${fresh?.owner ?? 'unknown'}`;
   const view = await port.readConversation(target).catch((error: unknown) => {
-    deps.logger.warn({ err: coerceError(error) }, 'could not read the conversation from Chatwoot; relying on our own state');
+    deps.logger.warn(
+      { err: coerceError(error) },
+      'could not read the conversation from Chatwoot; relying on our own state',
+    );
     return null;
   });
   if (view && view.status !== 'pending') return `chatwoot_status_${view.status}`;
@@ -155,12 +193,16 @@ async function handoffOvertaken(
   target: ConversationTarget,
   row: OutboundMessageRow,
 ): Promise<string | null> {
-  if (row.kind === 'handoff_message' && (await humanSpokeSince(deps, conversation, row.createdAt))) return 'a human already replied';
+  if (row.kind === 'handoff_message' && (await humanSpokeSince(deps, conversation, row.createdAt)))
+    return 'a human already replied';
   const fresh = await createConversationRepository(deps.db).findById(conversation.id);
   if (!fresh || fresh.episode !== conversation.episode) return 'a new episode began';
   if (fresh.status !== 'pending') return `status_${fresh.status}`;
   const view = await port.readConversation(target).catch((error: unknown) => {
-    deps.logger.warn({ err: coerceError(error) }, 'could not read the conversation from Chatwoot; relying on our own state');
+    deps.logger.warn(
+      { err: coerceError(error) },
+      'could not read the conversation from Chatwoot; relying on our own state',
+    );
     return null;
   });
   if (view && view.status !== 'pending') return `chatwoot_status_${view.status}`;
@@ -172,9 +214,18 @@ async function isCancelled(deps: Pick<PipelineDeps, 'db'>, row: OutboundMessageR
   return !rows.some((candidate) => candidate.id === row.id);
 }
 
-async function humanSpokeSince(deps: Pick<PipelineDeps, 'db'>, conversation: ConversationRow, since: Date): Promise<boolean> {
-  const messages = await createTranscriptRepository(deps.db).listEpisode(conversation.id, conversation.episode);
-  return messages.some((message) => message.role === 'human' && message.receivedAt.getTime() > since.getTime());
+async function humanSpokeSince(
+  deps: Pick<PipelineDeps, 'db'>,
+  conversation: ConversationRow,
+  since: Date,
+): Promise<boolean> {
+  const messages = await createTranscriptRepository(deps.db).listEpisode(
+    conversation.id,
+    conversation.episode,
+  );
+  return messages.some(
+    (message) => message.role === 'human' && message.receivedAt.getTime() > since.getTime(),
+  );
 }
 
 /** Finds our message in Chatwoot: its echo webhook in the transcript, or the message list (user token). */
@@ -186,10 +237,17 @@ async function reconcile(
   row: OutboundMessageRow,
 ): Promise<number | null> {
   const outbox = createOutboxRepository(deps.db);
-  const claimed = new Set((await outbox.listByConversation(conversation.id)).map((other) => other.chatwootMessageId).filter((id) => id !== null));
+  const claimed = new Set(
+    (await outbox.listByConversation(conversation.id))
+      .map((other) => other.chatwootMessageId)
+      .filter((id) => id !== null),
+  );
   const echoes = await createTranscriptRepository(deps.db).listAll(conversation.id);
   const role = row.isPrivate ? 'note' : 'bot';
-  const echo = echoes.find((message) => message.role === role && message.content === row.content && !claimed.has(message.chatwootMessageId));
+  const echo = echoes.find(
+    (message) =>
+      message.role === role && message.content === row.content && !claimed.has(message.chatwootMessageId),
+  );
   if (echo) return echo.chatwootMessageId;
   const listed = await port.listRecentBotMessages(target, null).catch(() => null);
   const match = listed?.find((message) => message.content === row.content && !claimed.has(message.id));

@@ -16,6 +16,9 @@ export async function handleConversationSignal(
   if (!conversation || conversation.owner === 'bot') return;
   const cancelledJobs = await deps.queue.cancelQueuedReply(conversation.id);
   const aborted = deps.runs.abort(conversation.id, 'ownership_lost');
-  const droppedReplies = await createOutboxRepository(deps.db).cancelUnsentReplies(conversation.id, payload.reason);
+  const droppedReplies = await createOutboxRepository(deps.db).cancelUnsentReplies(
+    conversation.id,
+    payload.reason,
+  );
   deps.logger.info({ reason: payload.reason, cancelledJobs, aborted, droppedReplies }, 'bot stood down');
 }

@@ -1,4 +1,7 @@
-import { createConversationRepository, type ConversationRow } from '../db/repositories/conversation-repository.ts';
+import {
+  createConversationRepository,
+  type ConversationRow,
+} from '../db/repositories/conversation-repository.ts';
 import { createOutboxRepository } from '../db/repositories/outbox-repository.ts';
 import { createTranscriptRepository, type TranscriptRow } from '../db/repositories/transcript-repository.ts';
 import type { TaskPayloads } from '../jobs/task-list.ts';
@@ -14,7 +17,11 @@ import { runResponder } from './run-responder.ts';
  * still owns the conversation and customer messages wait — run the responder once for all of
  * them, commit the decision with its effects, and deliver them exactly once.
  */
-export async function handleReplyJob(deps: PipelineDeps, payload: TaskPayloads['reply'], job: { id: string }): Promise<void> {
+export async function handleReplyJob(
+  deps: PipelineDeps,
+  payload: TaskPayloads['reply'],
+  job: { id: string },
+): Promise<void> {
   const conversations = createConversationRepository(deps.db);
   let conversation = await conversations.findById(payload.conversationId);
   if (!conversation) return;
@@ -24,24 +31,46 @@ export async function handleReplyJob(deps: PipelineDeps, payload: TaskPayloads['
   conversation = (await conversations.findById(payload.conversationId))!;
 
   const transcript = createTranscriptRepository(deps.db);
-  const unanswered = await transcript.listUnanswered(conversation.id, conversation.episode, conversation.lastAnsweredMessageId);
+  const unanswered = await transcript.listUnanswered(
+    conversation.id,
+    conversation.episode,
+    conversation.lastAnsweredMessageId,
+  );
   if (unanswered.length === 0) return;
   const answeredIds = unanswered.map((message) => message.chatwootMessageId);
   const outbox = createOutboxRepository(deps.db);
 
   if (conversation.owner !== 'bot') {
-    await outbox.recordDecision({ conversationId: conversation.id, episode: conversation.episode, decision: 'silent', reason: `owner_${conversation.owner}`, answeredMessageIds: answeredIds, jobId: job.id });
-    deps.logger.info({ owner: conversation.owner, messages: answeredIds.length }, 'staying silent: the bot does not own the conversation');
+    await outbox.recordDecision({
+      conversationId: conversation.id,
+      episode: conversation.episode,
+      decision: 'silent',
+      reason: `owner_${conversation.owner}`,
+      answeredMessageIds: answeredIds,
+      jobId: job.id,
+    });
+    deps.logger.info(
+      { owner: conversation.owner, messages: answeredIds.length },
+      'staying silent: the bot does not own the conversation',
+    );
     return;
   }
   const policy = await deps.inboxPolicy(conversation.connection, conversation.inboxId);
-  const target: ConversationTarget = { connection: conversation.connection, accountId: conversation.accountId, conversationId: conversation.chatwootConversationId };
+  const target: ConversationTarget = {
+    connection: conversation.connection,
+    accountId: conversation.accountId,
+    conversationId: conversation.chatwootConversationId,
+  };
 
   let decision: ResponderDecision;
   if (!policy.enabled) {
     decision = { kind: 'silent', reason: 'inbox_disabled' };
   } else if (policy.maxBotTurns > 0 && conversation.botTurnsInEpisode >= policy.maxBotTurns) {
-    decision = { kind: 'handoff', reason: 'max_turns', summary: `The bot reached its limit of ${policy.maxBotTurns} replies in this conversation.` };
+    decision = {
+      kind: 'handoff',
+      reason: 'max_turns',
+      summary: `The bot reached its limit of ${policy.maxBotTurns} replies in this conversation.`,
+    };
   } else {
     const episode = await transcript.listEpisode(conversation.id, conversation.episode);
     const outcome = await runResponder(deps, conversation, target, {
@@ -51,7 +80,14 @@ export async function handleReplyJob(deps: PipelineDeps, payload: TaskPayloads['
       now: deps.now(),
     });
     if (outcome.kind === 'aborted') {
-      await outbox.recordDecision({ conversationId: conversation.id, episode: conversation.episode, decision: 'dropped', reason: outcome.reason, answeredMessageIds: answeredIds, jobId: job.id });
+      await outbox.recordDecision({
+        conversationId: conversation.id,
+        episode: conversation.episode,
+        decision: 'dropped',
+        reason: outcome.reason,
+        answeredMessageIds: answeredIds,
+        jobId: job.id,
+      });
       deps.logger.info({ reason: outcome.reason }, 'run aborted; nothing posted');
       if (outcome.reason === 'run_timeout') throw new Error('responder run timed out');
       return;
@@ -59,12 +95,21 @@ export async function handleReplyJob(deps: PipelineDeps, payload: TaskPayloads['
     decision = outcome.decision;
   }
 
-  const committed = await commitDecision(deps, { conversation, decision, answeredMessageIds: answeredIds, policy, jobId: job.id });
+  const committed = await commitDecision(deps, {
+    conversation,
+    decision,
+    answeredMessageIds: answeredIds,
+    policy,
+    jobId: job.id,
+  });
   if (!committed.committed) {
     deps.logger.info({ reason: committed.reason }, 'reply dropped: ownership changed during the run');
     return;
   }
-  deps.logger.info({ decision: decision.kind, reason: decision.reason, messages: answeredIds.length }, 'decision committed');
+  deps.logger.info(
+    { decision: decision.kind, reason: decision.reason, messages: answeredIds.length },
+    'decision committed',
+  );
   await deliverOutbox(deps, conversation);
 }
 
@@ -83,5 +128,10 @@ function toResponderConversation(conversation: ConversationRow) {
 }
 
 function toEntry(row: TranscriptRow): TranscriptEntry {
-  return { chatwootMessageId: row.chatwootMessageId, role: row.role as TranscriptRole, content: row.content, sentAt: row.sentAt };
+  return {
+    chatwootMessageId: row.chatwootMessageId,
+    role: row.role as TranscriptRole,
+    content: row.content,
+    sentAt: row.sentAt,
+  };
 }

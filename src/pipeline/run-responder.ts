@@ -33,7 +33,9 @@ export async function runResponder(
     );
   }, deps.timings.ownershipPollMs);
   try {
-    await port.setTyping(target, true).catch((error: unknown) => deps.logger.warn({ err: coerceError(error) }, 'typing on failed'));
+    await port
+      .setTyping(target, true)
+      .catch((error: unknown) => deps.logger.warn({ err: coerceError(error) }, 'typing on failed'));
     const decision = await deps.responder.respond({ ...input, signal });
     if (signal.aborted) return { kind: 'aborted', reason: abortReason(signal) };
     return { kind: 'decided', decision };
@@ -43,7 +45,9 @@ export async function runResponder(
   } finally {
     clearInterval(poll);
     deps.runs.end(conversation.id, controller);
-    await port.setTyping(target, false).catch((error: unknown) => deps.logger.error({ err: coerceError(error) }, 'typing off failed'));
+    await port
+      .setTyping(target, false)
+      .catch((error: unknown) => deps.logger.error({ err: coerceError(error) }, 'typing off failed'));
   }
 }
 

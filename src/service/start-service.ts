@@ -36,7 +36,8 @@ export async function startService(core: CoreDeps, options: ServiceOptions): Pro
       toleranceSeconds: config.webhook.toleranceSeconds,
       nowSeconds: () => Math.floor(core.now().getTime() / 1000),
       logContext: core.logContext,
-      recordDelivery: (input) => recordWebhookDelivery({ db: core.database.db, queue: core.queue, now: core.now, replyTiming }, input),
+      recordDelivery: (input) =>
+        recordWebhookDelivery({ db: core.database.db, queue: core.queue, now: core.now, replyTiming }, input),
     },
     health: {
       readinessChecks: {
@@ -47,7 +48,15 @@ export async function startService(core: CoreDeps, options: ServiceOptions): Pro
   });
   options.configureApp?.(app);
   if (options.role !== 'web') {
-    await startWorker({ queue: core.queue, logger: core.logger, logContext: core.logContext, concurrency: config.worker.concurrency }, options.handlers);
+    await startWorker(
+      {
+        queue: core.queue,
+        logger: core.logger,
+        logContext: core.logContext,
+        concurrency: config.worker.concurrency,
+      },
+      options.handlers,
+    );
   }
   let url: string | null = null;
   if (options.listen !== false) {
@@ -73,7 +82,10 @@ function warnAboutRiskySettings(core: CoreDeps): void {
         'unsigned webhooks are accepted for this connection (allowUnsigned): anyone who can reach the endpoint can inject messages. Use only for Chatwoot < 4.13.',
       );
     } else if (!connection.webhookSecret && connection.name === 'default' && connection.apiToken) {
-      core.logger.warn({ connection: connection.name }, 'CHATWOOT_WEBHOOK_SECRET is not set: every webhook will be refused with 401');
+      core.logger.warn(
+        { connection: connection.name },
+        'CHATWOOT_WEBHOOK_SECRET is not set: every webhook will be refused with 401',
+      );
     }
   }
 }

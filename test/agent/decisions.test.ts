@@ -4,13 +4,20 @@ import { describe, expect, it } from 'vitest';
 import { isTransientModelError, retryAfterMs } from '../../src/agent/models/is-transient-model-error.ts';
 import { resolveModelSettings } from '../../src/agent/models/resolve-model-settings.ts';
 import { parseFaqPassage } from '../../src/agent/offline/parse-faq-passage.ts';
-import { scorePassageMatch, termsMatch, messageSegments } from '../../src/agent/offline/score-passage-match.ts';
+import {
+  scorePassageMatch,
+  termsMatch,
+  messageSegments,
+} from '../../src/agent/offline/score-passage-match.ts';
 import { buildTranscriptWindow } from '../../src/agent/run/build-transcript-window.ts';
 import { detectHumanRequest } from '../../src/agent/run/detect-human-request.ts';
 import { formatReply, truncateAtSentence } from '../../src/agent/run/format-reply.ts';
 import { estimateCostUsd } from '../../src/agent/run/price-table.ts';
 import { isWithinBusinessHours, startOfDayIn } from '../../src/agent/settings/business-hours.ts';
-import { DEFAULT_INBOX_SETTINGS, inboxSettingsSchema } from '../../src/agent/settings/inbox-settings-schema.ts';
+import {
+  DEFAULT_INBOX_SETTINGS,
+  inboxSettingsSchema,
+} from '../../src/agent/settings/inbox-settings-schema.ts';
 import { mergeSettingsPatch } from '../../src/agent/settings/merge-settings-patch.ts';
 import type { KnowledgePassage } from '../../src/knowledge/knowledge-search.ts';
 import { llmConfig } from './support/agent-test-deps.ts';
@@ -70,24 +77,37 @@ describe('scorePassageMatch (offline confidence)', () => {
     expect(scorePassageMatch('Do gift cards expire?', text).confidence).toBe(1);
     expect(scorePassageMatch('Do gift cards work for rentals?', text).confidence).toBeCloseTo(0.5, 3);
     const semantic = passage('Vouchers stay valid forever.', { vectorDistance: 0.12 });
-    expect(scorePassageMatch('Do gift cards expire?', semantic)).toMatchObject({ lexical: 0, semantic: 0.88, confidence: 0.88 });
+    expect(scorePassageMatch('Do gift cards expire?', semantic)).toMatchObject({
+      lexical: 0,
+      semantic: 0.88,
+      confidence: 0.88,
+    });
   });
 });
 
 describe('offline matching of real customer phrasing', () => {
-  const canada = passage('Orders to Canada ship with UPS Standard and arrive in 5–10 business days. Shipping costs CA$12.', {
-    citation: { title: 'Shipping and delivery', headingPath: ['Canada'] },
-  });
+  const canada = passage(
+    'Orders to Canada ship with UPS Standard and arrive in 5–10 business days. Shipping costs CA$12.',
+    {
+      citation: { title: 'Shipping and delivery', headingPath: ['Canada'] },
+    },
+  );
 
   it('counts the passage headings and discounts question filler', () => {
     // "delivery" only appears in the title; "how long … take, how much" are filler.
-    expect(scorePassageMatch('How long does delivery to Canada take, and how much does it cost?', canada).confidence).toBeCloseTo(0.8, 3);
+    expect(
+      scorePassageMatch('How long does delivery to Canada take, and how much does it cost?', canada)
+        .confidence,
+    ).toBeCloseTo(0.8, 3);
     expect(scorePassageMatch('Do you deliver to Mexico?', canada).confidence).toBeLessThan(0.7);
   });
 
   it('judges a burst by its question, not by the context around it', () => {
-    const returns = passage('You can return most items within 30 days of delivery for a full refund.', { citation: { title: 'Returns and refunds', headingPath: [] } });
-    const burst = 'Another thing:\nI bought a jacket 2 weeks ago\ncan I still return it and how long does the refund take?';
+    const returns = passage('You can return most items within 30 days of delivery for a full refund.', {
+      citation: { title: 'Returns and refunds', headingPath: [] },
+    });
+    const burst =
+      'Another thing:\nI bought a jacket 2 weeks ago\ncan I still return it and how long does the refund take?';
     expect(scorePassageMatch(burst, returns).confidence).toBeCloseTo(0.727, 3); // above the 0.7 passage threshold
     expect(messageSegments(burst)).toHaveLength(2);
   });
@@ -118,24 +138,44 @@ describe('parseFaqPassage', () => {
   });
 
   it('falls back to the heading path, and to null', () => {
-    expect(parseFaqPassage({ content: 'X is Y.', citation: { title: 't', headingPath: ['FAQ', 'What is X?'] } })).toEqual({ question: 'What is X?', answer: 'X is Y.' });
+    expect(
+      parseFaqPassage({ content: 'X is Y.', citation: { title: 't', headingPath: ['FAQ', 'What is X?'] } }),
+    ).toEqual({ question: 'What is X?', answer: 'X is Y.' });
     expect(parseFaqPassage({ content: 'X is Y.', citation: { title: 't', headingPath: [] } })).toBeNull();
   });
 });
 
 describe('formatReply', () => {
   const numbered = [
-    { number: 1, passage: passage('a', { citation: { title: 'Shipping', url: 'https://x/shipping', headingPath: [] } }) },
-    { number: 2, passage: passage('b', { chunkId: 2, citation: { title: 'Returns', headingPath: ['Policies'] } }) },
+    {
+      number: 1,
+      passage: passage('a', { citation: { title: 'Shipping', url: 'https://x/shipping', headingPath: [] } }),
+    },
+    {
+      number: 2,
+      passage: passage('b', { chunkId: 2, citation: { title: 'Returns', headingPath: ['Policies'] } }),
+    },
   ];
   const style = DEFAULT_INBOX_SETTINGS.replyStyle;
 
   it('strips markers, keeps only real citations, and lists sources when enabled', () => {
-    const reply = formatReply('Ships in 2 days [1]. Returns take a week [2, 9]. Unknown [7].', numbered, style, true);
+    const reply = formatReply(
+      'Ships in 2 days [1]. Returns take a week [2, 9]. Unknown [7].',
+      numbered,
+      style,
+      true,
+    );
     expect(reply.citedNumbers).toEqual([1, 2]);
-    expect(reply.messages).toEqual(['Ships in 2 days. Returns take a week. Unknown.\n\n🔗 Shipping: https://x/shipping\n🔗 Returns']);
-    expect(reply.citations).toEqual([{ title: 'Shipping', url: 'https://x/shipping' }, { title: 'Returns', headingPath: 'Policies' }]);
-    expect(formatReply('Ships in 2 days [1].', numbered, style, false).messages).toEqual(['Ships in 2 days.']);
+    expect(reply.messages).toEqual([
+      'Ships in 2 days. Returns take a week. Unknown.\n\n🔗 Shipping: https://x/shipping\n🔗 Returns',
+    ]);
+    expect(reply.citations).toEqual([
+      { title: 'Shipping', url: 'https://x/shipping' },
+      { title: 'Returns', headingPath: 'Policies' },
+    ]);
+    expect(formatReply('Ships in 2 days [1].', numbered, style, false).messages).toEqual([
+      'Ships in 2 days.',
+    ]);
   });
 
   it('caps the length at a sentence and splits paragraphs into messages when asked', () => {
@@ -158,7 +198,13 @@ describe('formatReply', () => {
 
 describe('transient model errors', () => {
   const apiError = (statusCode: number, headers?: Record<string, string>) =>
-    new APICallError({ message: `HTTP ${statusCode}`, url: 'u', requestBodyValues: {}, statusCode, responseHeaders: headers });
+    new APICallError({
+      message: `HTTP ${statusCode}`,
+      url: 'u',
+      requestBodyValues: {},
+      statusCode,
+      responseHeaders: headers,
+    });
   it.each([
     [apiError(429), true],
     [apiError(500), true],
@@ -168,7 +214,10 @@ describe('transient model errors', () => {
     [apiError(401), false],
     [apiError(404), false],
     [new DOMException('t', 'TimeoutError'), true],
-    [new TypeError('fetch failed', { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) }), true],
+    [
+      new TypeError('fetch failed', { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) }),
+      true,
+    ],
     [new Error('bug'), false],
   ])('%s → %s', (error, expected) => {
     expect(isTransientModelError(error)).toBe(expected);
@@ -185,28 +234,54 @@ describe('transient model errors', () => {
 describe('model resolution and prices', () => {
   it('applies inbox overrides to the service config', () => {
     const none = { provider: 'inherit', modelId: null, temperature: null, maxOutputTokens: null } as const;
-    expect(resolveModelSettings(llmConfig(), none)).toMatchObject({ kind: 'llm', settings: { provider: 'openai', modelId: 'gpt-4.1-mini' } });
-    expect(resolveModelSettings(llmConfig(), { ...none, modelId: 'gpt-4.1', temperature: 0.2 })).toMatchObject({
+    expect(resolveModelSettings(llmConfig(), none)).toMatchObject({
+      kind: 'llm',
+      settings: { provider: 'openai', modelId: 'gpt-4.1-mini' },
+    });
+    expect(
+      resolveModelSettings(llmConfig(), { ...none, modelId: 'gpt-4.1', temperature: 0.2 }),
+    ).toMatchObject({
       kind: 'llm',
       settings: { modelId: 'gpt-4.1', temperature: 0.2 },
     });
-    expect(resolveModelSettings(llmConfig(), { ...none, provider: 'none' })).toEqual({ kind: 'offline', reason: 'inbox_offline' });
-    expect(resolveModelSettings(llmConfig({ provider: 'none' }), none)).toEqual({ kind: 'offline', reason: 'no_provider' });
-    expect(resolveModelSettings(llmConfig({ provider: 'openai-compatible', baseUrl: undefined }), none)).toEqual({ kind: 'offline', reason: 'no_base_url' });
+    expect(resolveModelSettings(llmConfig(), { ...none, provider: 'none' })).toEqual({
+      kind: 'offline',
+      reason: 'inbox_offline',
+    });
+    expect(resolveModelSettings(llmConfig({ provider: 'none' }), none)).toEqual({
+      kind: 'offline',
+      reason: 'no_provider',
+    });
+    expect(
+      resolveModelSettings(llmConfig({ provider: 'openai-compatible', baseUrl: undefined }), none),
+    ).toEqual({ kind: 'offline', reason: 'no_base_url' });
     // The resolved settings never carry credentials.
     expect(JSON.stringify(resolveModelSettings(llmConfig(), none))).not.toContain('sk-');
   });
 
   it('prices by exact id or longest prefix, with cache reads discounted', () => {
-    const prices = { 'gpt-4.1': { inputPerMillionUsd: 2, outputPerMillionUsd: 8 }, 'gpt-4.1-mini': { inputPerMillionUsd: 0.4, outputPerMillionUsd: 1.6, cachedInputPerMillionUsd: 0.1 } };
-    expect(estimateCostUsd(prices, 'gpt-4.1-mini-2025-04-14', { inputTokens: 1_000_000, outputTokens: 0 })).toBeCloseTo(0.4);
-    expect(estimateCostUsd(prices, 'gpt-4.1-mini', { inputTokens: 1_000_000, outputTokens: 1_000_000, cachedInputTokens: 500_000 })).toBeCloseTo(0.2 + 0.05 + 1.6);
+    const prices = {
+      'gpt-4.1': { inputPerMillionUsd: 2, outputPerMillionUsd: 8 },
+      'gpt-4.1-mini': { inputPerMillionUsd: 0.4, outputPerMillionUsd: 1.6, cachedInputPerMillionUsd: 0.1 },
+    };
+    expect(
+      estimateCostUsd(prices, 'gpt-4.1-mini-2025-04-14', { inputTokens: 1_000_000, outputTokens: 0 }),
+    ).toBeCloseTo(0.4);
+    expect(
+      estimateCostUsd(prices, 'gpt-4.1-mini', {
+        inputTokens: 1_000_000,
+        outputTokens: 1_000_000,
+        cachedInputTokens: 500_000,
+      }),
+    ).toBeCloseTo(0.2 + 0.05 + 1.6);
     expect(estimateCostUsd(prices, 'llama3', { inputTokens: 1_000_000, outputTokens: 1 })).toBe(0);
   });
 });
 
 describe('business hours (IANA time zones)', () => {
-  const hours = inboxSettingsSchema.parse({ businessHours: { enabled: true, timeZone: 'Europe/Lisbon' } }).businessHours;
+  const hours = inboxSettingsSchema.parse({
+    businessHours: { enabled: true, timeZone: 'Europe/Lisbon' },
+  }).businessHours;
   it.each([
     ['2026-03-02T08:59:00Z', false], // Monday 08:59 Lisbon (WET = UTC)
     ['2026-03-02T09:00:00Z', true],
@@ -220,21 +295,41 @@ describe('business hours (IANA time zones)', () => {
   });
 
   it('is always open when disabled', () => {
-    expect(isWithinBusinessHours(DEFAULT_INBOX_SETTINGS.businessHours, new Date('2026-03-07T03:00:00Z'))).toBe(true);
+    expect(
+      isWithinBusinessHours(DEFAULT_INBOX_SETTINGS.businessHours, new Date('2026-03-07T03:00:00Z')),
+    ).toBe(true);
   });
 
   it('computes local midnight for daily budgets, across DST', () => {
-    expect(startOfDayIn('America/Sao_Paulo', new Date('2026-03-02T02:00:00Z')).toISOString()).toBe('2026-03-01T03:00:00.000Z');
-    expect(startOfDayIn('Europe/Lisbon', new Date('2026-07-06T12:00:00Z')).toISOString()).toBe('2026-07-05T23:00:00.000Z');
-    expect(startOfDayIn('Asia/Kolkata', new Date('2026-03-02T20:00:00Z')).toISOString()).toBe('2026-03-02T18:30:00.000Z');
-    expect(startOfDayIn('UTC', new Date('2026-03-02T20:00:00Z')).toISOString()).toBe('2026-03-02T00:00:00.000Z');
+    expect(startOfDayIn('America/Sao_Paulo', new Date('2026-03-02T02:00:00Z')).toISOString()).toBe(
+      '2026-03-01T03:00:00.000Z',
+    );
+    expect(startOfDayIn('Europe/Lisbon', new Date('2026-07-06T12:00:00Z')).toISOString()).toBe(
+      '2026-07-05T23:00:00.000Z',
+    );
+    expect(startOfDayIn('Asia/Kolkata', new Date('2026-03-02T20:00:00Z')).toISOString()).toBe(
+      '2026-03-02T18:30:00.000Z',
+    );
+    expect(startOfDayIn('UTC', new Date('2026-03-02T20:00:00Z')).toISOString()).toBe(
+      '2026-03-02T00:00:00.000Z',
+    );
   });
 });
 
 describe('settings merge patch', () => {
   it('merges objects, replaces arrays and scalars, and removes overrides with null', () => {
-    const base = { name: 'A', guardrails: { refuseTopics: ['x'], neverPromise: ['y'] }, tools: { allowedLabels: ['a'] } };
-    expect(mergeSettingsPatch(base, { guardrails: { refuseTopics: ['z'] }, name: null, tools: { allowedLabels: null } })).toEqual({
+    const base = {
+      name: 'A',
+      guardrails: { refuseTopics: ['x'], neverPromise: ['y'] },
+      tools: { allowedLabels: ['a'] },
+    };
+    expect(
+      mergeSettingsPatch(base, {
+        guardrails: { refuseTopics: ['z'] },
+        name: null,
+        tools: { allowedLabels: null },
+      }),
+    ).toEqual({
       guardrails: { refuseTopics: ['z'], neverPromise: ['y'] },
     });
     expect(base.name).toBe('A');

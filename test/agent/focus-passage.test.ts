@@ -18,7 +18,11 @@ describe('focusPassage', () => {
   });
 
   it('answers with the section that matches, under its heading, within the limit', () => {
-    const focused = focusPassage(shipping, 'How long does delivery to Canada take, and how much does it cost?', 300);
+    const focused = focusPassage(
+      shipping,
+      'How long does delivery to Canada take, and how much does it cost?',
+      300,
+    );
     expect(focused).toContain('## Canada');
     expect(focused).toContain('CA$12');
     expect(focused).not.toContain('Puerto Rico');

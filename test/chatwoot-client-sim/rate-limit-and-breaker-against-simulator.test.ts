@@ -2,7 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { createChatwootRateLimiter } from '../../src/chatwoot/client/create-chatwoot-rate-limiter.ts';
 import { rejectionOf } from '../chatwoot-client/build-test-client.ts';
-import { ACCOUNT_1_INBOX, ACCOUNT_2_INBOX, startClientSimulator, type ClientSimulator } from './start-client-simulator.ts';
+import {
+  ACCOUNT_1_INBOX,
+  ACCOUNT_2_INBOX,
+  startClientSimulator,
+  type ClientSimulator,
+} from './start-client-simulator.ts';
 
 let world: ClientSimulator;
 beforeEach(async () => {
@@ -24,8 +29,12 @@ describe('rate limit pacing per account, seen from Chatwoot', () => {
     expect(two.accountId).toBe(2);
 
     await Promise.all([
-      ...Array.from({ length: 20 }, () => client.toggleTypingStatus({ accountId: 1, conversationId: one.conversationId, typingStatus: 'on' })),
-      ...Array.from({ length: 5 }, () => client.toggleTypingStatus({ accountId: 2, conversationId: two.conversationId, typingStatus: 'on' })),
+      ...Array.from({ length: 20 }, () =>
+        client.toggleTypingStatus({ accountId: 1, conversationId: one.conversationId, typingStatus: 'on' }),
+      ),
+      ...Array.from({ length: 5 }, () =>
+        client.toggleTypingStatus({ accountId: 2, conversationId: two.conversationId, typingStatus: 'on' }),
+      ),
     ]);
 
     // Times relative to the first call Chatwoot saw, so a slow start of the test does not count.
@@ -41,7 +50,9 @@ describe('rate limit pacing per account, seen from Chatwoot', () => {
     expect(account1.filter((at) => at < 700)).toHaveLength(8);
     // Pacing: by the end of window k (1 s each) at most 8 + 5·(k−1) calls — whatever the jitter.
     for (let window = 1; window <= 4; window++) {
-      expect(account1.filter((at) => at < window * 1000 - 50).length).toBeLessThanOrEqual(8 + 5 * (window - 1));
+      expect(account1.filter((at) => at < window * 1000 - 50).length).toBeLessThanOrEqual(
+        8 + 5 * (window - 1),
+      );
     }
     // 12 calls beyond the burst need three more windows.
     expect(Math.max(...account1)).toBeGreaterThanOrEqual(2_800);
@@ -54,7 +65,9 @@ describe('rate limit pacing per account, seen from Chatwoot', () => {
     const { client } = world.client({ limiter, isRealSleep: true });
     const { conversationId } = world.sim.customerSays({ inboxId: ACCOUNT_1_INBOX, content: 'hi' });
     await client.toggleTypingStatus({ accountId: 1, conversationId, typingStatus: 'on' });
-    const error = await rejectionOf(client.toggleTypingStatus({ accountId: 1, conversationId, typingStatus: 'off' }));
+    const error = await rejectionOf(
+      client.toggleTypingStatus({ accountId: 1, conversationId, typingStatus: 'off' }),
+    );
     expect(error).toMatchObject({ kind: 'rate_limit_wait', isRetryable: true });
     expect(world.sim.apiCalls()).toHaveLength(1);
   });
@@ -65,7 +78,9 @@ describe('circuit breaker per account against the simulator', () => {
 
   it('opens after 3 consecutive failures, fails fast without calling Chatwoot, probes, reopens, then closes once Chatwoot recovers', async () => {
     // `logs` is a getter: keep the object to read the lines written later.
-    const test = world.client({ policy: { maxRetries: 0, breakerThreshold: 3, breakerCooldownMs: COOLDOWN_MS } });
+    const test = world.client({
+      policy: { maxRetries: 0, breakerThreshold: 3, breakerCooldownMs: COOLDOWN_MS },
+    });
     const { client } = test;
     const one = world.sim.customerSays({ inboxId: ACCOUNT_1_INBOX, content: 'hi' });
     const two = world.sim.customerSays({ inboxId: ACCOUNT_2_INBOX, content: 'hi' });
@@ -91,7 +106,9 @@ describe('circuit breaker per account against the simulator', () => {
 
     // Half-open while Chatwoot is still down: one probe, which fails, and the circuit opens again.
     await pause(COOLDOWN_MS + 50);
-    await expect(client.getLabels(ref1)).rejects.toMatchObject({ kind: expect.stringMatching(/^(http|network)$/) });
+    await expect(client.getLabels(ref1)).rejects.toMatchObject({
+      kind: expect.stringMatching(/^(http|network)$/),
+    });
     await expect(client.getLabels(ref1)).rejects.toMatchObject({ kind: 'circuit_open' });
     expect(world.sim.apiCalls({ path: '/accounts/1/' })).toHaveLength(4);
 
@@ -104,18 +121,29 @@ describe('circuit breaker per account against the simulator', () => {
   });
 
   it('a retrying call stops retrying when its own failures open the circuit', async () => {
-    const { client } = world.client({ policy: { maxRetries: 6, breakerThreshold: 3, breakerCooldownMs: 60_000 } });
+    const { client } = world.client({
+      policy: { maxRetries: 6, breakerThreshold: 3, breakerCooldownMs: 60_000 },
+    });
     const { conversationId } = world.sim.customerSays({ inboxId: ACCOUNT_1_INBOX, content: 'hi' });
     world.sim.faults.configure({ rate429: 1, paths: ['/toggle_typing_status'] });
-    const error = await rejectionOf(client.toggleTypingStatus({ accountId: 1, conversationId, typingStatus: 'on' }));
+    const error = await rejectionOf(
+      client.toggleTypingStatus({ accountId: 1, conversationId, typingStatus: 'on' }),
+    );
     expect(error).toMatchObject({ kind: 'circuit_open' });
-    expect(world.sim.apiCalls({ path: '/toggle_typing_status' }).map((call) => call.status)).toEqual([429, 429, 429]);
+    expect(world.sim.apiCalls({ path: '/toggle_typing_status' }).map((call) => call.status)).toEqual([
+      429, 429, 429,
+    ]);
   });
 
   it('client errors (404) from a healthy Chatwoot never open the circuit', async () => {
-    const { client } = world.client({ policy: { maxRetries: 0, breakerThreshold: 3, breakerCooldownMs: 60_000 } });
+    const { client } = world.client({
+      policy: { maxRetries: 0, breakerThreshold: 3, breakerCooldownMs: 60_000 },
+    });
     for (let call = 0; call < 6; call++) {
-      await expect(client.getLabels({ accountId: 1, conversationId: 404 })).rejects.toMatchObject({ kind: 'http', status: 404 });
+      await expect(client.getLabels({ accountId: 1, conversationId: 404 })).rejects.toMatchObject({
+        kind: 'http',
+        status: 404,
+      });
     }
     expect(world.sim.apiCalls()).toHaveLength(6);
   });

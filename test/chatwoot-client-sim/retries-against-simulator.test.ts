@@ -16,7 +16,8 @@ afterEach(async () => {
   await world.close();
 });
 
-const statusesOf = (calls: { status: number | null; fault: string | null }[]) => calls.map((call) => (call.fault === 'drop' ? 'drop' : call.status));
+const statusesOf = (calls: { status: number | null; fault: string | null }[]) =>
+  calls.map((call) => (call.fault === 'drop' ? 'drop' : call.status));
 
 describe('retries through the simulator faults', () => {
   it('an idempotent call retries through 429, 500 and dropped connections until it succeeds', async () => {
@@ -43,10 +44,19 @@ describe('retries through the simulator faults', () => {
     world.sim.faults.failNext(2, 429, { methods: ['POST'], paths: [/\/messages$/] });
     world.sim.faults.failNext(1, 500, { methods: ['POST'], paths: [/\/messages$/] });
 
-    const created = await client.createMessage({ accountId: 1, conversationId, content: 'answer', echoId: 'echo-1' });
+    const created = await client.createMessage({
+      accountId: 1,
+      conversationId,
+      content: 'answer',
+      echoId: 'echo-1',
+    });
 
-    expect(statusesOf(world.sim.apiCalls({ method: 'POST', path: /\/messages$/ }))).toEqual([429, 429, 500, 200]);
-    expect(world.sim.botReplies(conversationId).map((message) => [message.id, message.content, message.echoId])).toEqual([[created.id, 'answer', 'echo-1']]);
+    expect(statusesOf(world.sim.apiCalls({ method: 'POST', path: /\/messages$/ }))).toEqual([
+      429, 429, 500, 200,
+    ]);
+    expect(
+      world.sim.botReplies(conversationId).map((message) => [message.id, message.content, message.echoId]),
+    ).toEqual([[created.id, 'answer', 'echo-1']]);
   });
 
   it('message creation does not blindly repeat a dropped connection (outcome unknown) unless told it may', async () => {
@@ -54,14 +64,20 @@ describe('retries through the simulator faults', () => {
     const { client } = world.client({ policy: { maxRetries: 4 } });
     world.sim.faults.failNext(1, 'drop', { methods: ['POST'], paths: [/\/messages$/] });
 
-    const error = await rejectionOf(client.createMessage({ accountId: 1, conversationId, content: 'answer' }));
+    const error = await rejectionOf(
+      client.createMessage({ accountId: 1, conversationId, content: 'answer' }),
+    );
     expect(error).toMatchObject({ kind: 'network', isRetryable: true, isOutcomeUnknown: true });
     expect(world.sim.apiCalls({ method: 'POST', path: /\/messages$/ })).toHaveLength(1);
     expect(world.sim.botReplies(conversationId)).toHaveLength(0);
 
     world.sim.faults.failNext(1, 'drop', { methods: ['POST'], paths: [/\/messages$/] });
     await client.createMessage({ accountId: 1, conversationId, content: 'answer', retryUnsafe: true });
-    expect(statusesOf(world.sim.apiCalls({ method: 'POST', path: /\/messages$/ }))).toEqual(['drop', 'drop', 200]);
+    expect(statusesOf(world.sim.apiCalls({ method: 'POST', path: /\/messages$/ }))).toEqual([
+      'drop',
+      'drop',
+      200,
+    ]);
     expect(world.sim.botReplies(conversationId)).toHaveLength(1);
   });
 
@@ -70,10 +86,15 @@ describe('retries through the simulator faults', () => {
     const { client } = world.client({ policy: { maxRetries: 4, timeoutMs: 150 } });
     world.sim.faults.configure({ methods: ['POST'], paths: [/\/messages$/], latencyMs: 400 });
 
-    const error = await rejectionOf(client.createMessage({ accountId: 1, conversationId, content: 'slow answer', echoId: 'echo-slow' }));
+    const error = await rejectionOf(
+      client.createMessage({ accountId: 1, conversationId, content: 'slow answer', echoId: 'echo-slow' }),
+    );
     expect(error).toMatchObject({ kind: 'timeout', isOutcomeUnknown: true });
     expect(world.sim.apiCalls({ method: 'POST', path: /\/messages$/ })).toHaveLength(1);
-    const stored = await world.sim.waitForMessage((message) => message.conversationId === conversationId && message.senderType === 'agent_bot', { timeoutMs: 2_000 });
+    const stored = await world.sim.waitForMessage(
+      (message) => message.conversationId === conversationId && message.senderType === 'agent_bot',
+      { timeoutMs: 2_000 },
+    );
     expect(stored.echoId).toBe('echo-slow');
     expect(world.sim.botReplies(conversationId)).toHaveLength(1);
   });
@@ -82,7 +103,12 @@ describe('retries through the simulator faults', () => {
     const { conversationId } = world.sim.customerSays({ inboxId: ACCOUNT_1_INBOX, content: 'hi' });
     world.sim.agentSetsLabels(conversationId, ['vip']);
     const { client } = world.client({ policy: { maxRetries: 8 } });
-    world.sim.faults.configure({ rate429: 0.2, rate500: 0.15, dropRate: 0.1, latencyMs: { min: 0, max: 10 } });
+    world.sim.faults.configure({
+      rate429: 0.2,
+      rate500: 0.15,
+      dropRate: 0.1,
+      latencyMs: { min: 0, max: 10 },
+    });
 
     for (let index = 0; index < 25; index++) {
       await expect(client.getLabels({ accountId: 1, conversationId })).resolves.toEqual(['vip']);
@@ -91,7 +117,9 @@ describe('retries through the simulator faults', () => {
     expect(calls.filter((call) => call.status === 200)).toHaveLength(25);
     const faulted = calls.filter((call) => call.fault !== null);
     expect(faulted.length).toBeGreaterThan(5);
-    expect(new Set(faulted.map((call) => (call.fault === 'drop' ? 'drop' : call.status)))).toEqual(new Set([429, 500, 'drop']));
+    expect(new Set(faulted.map((call) => (call.fault === 'drop' ? 'drop' : call.status)))).toEqual(
+      new Set([429, 500, 'drop']),
+    );
   });
 });
 

@@ -1,6 +1,10 @@
 import type { ChatwootClientPolicy } from '../../src/chatwoot/client/chatwoot-client-policy.ts';
 import type { ChatwootRateLimiter } from '../../src/chatwoot/client/create-chatwoot-rate-limiter.ts';
-import { createChatwootSimulator, defaultSimulatorSeed, type ChatwootSimulator } from '../../src/simulator/create-chatwoot-simulator.ts';
+import {
+  createChatwootSimulator,
+  defaultSimulatorSeed,
+  type ChatwootSimulator,
+} from '../../src/simulator/create-chatwoot-simulator.ts';
 import { BOT_TOKEN, buildTestClient, type TestClient } from '../chatwoot-client/build-test-client.ts';
 
 export const ACCOUNT_1_INBOX = 3;
@@ -9,7 +13,12 @@ export const ACCOUNT_2_INBOX = 5;
 export interface ClientSimulator {
   sim: ChatwootSimulator;
   /** A client with the bot's token, pointed at the simulator. */
-  client(options?: { policy?: Partial<ChatwootClientPolicy>; limiter?: ChatwootRateLimiter; token?: string; isRealSleep?: boolean }): TestClient;
+  client(options?: {
+    policy?: Partial<ChatwootClientPolicy>;
+    limiter?: ChatwootRateLimiter;
+    token?: string;
+    isRealSleep?: boolean;
+  }): TestClient;
   close(): Promise<void>;
 }
 
@@ -22,7 +31,14 @@ export async function startClientSimulator(): Promise<ClientSimulator> {
   const world = defaultSimulatorSeed();
   // Account 3 exists but no inbox of it is served by bot 7: the bot gets 401 there.
   world.accounts.push({ id: 2, name: 'Beta Support' }, { id: 3, name: 'Gamma Support' });
-  world.inboxes.push({ id: ACCOUNT_2_INBOX, accountId: 2, name: 'Beta Website', channel: 'Channel::WebWidget', agentBotId: 7, isBotActive: true });
+  world.inboxes.push({
+    id: ACCOUNT_2_INBOX,
+    accountId: 2,
+    name: 'Beta Website',
+    channel: 'Channel::WebWidget',
+    agentBotId: 7,
+    isBotActive: true,
+  });
   world.agentBots[0] = { ...world.agentBots[0]!, accessToken: BOT_TOKEN, outgoingUrl: '' };
   const sim = createChatwootSimulator({ seed: 11, world });
   const { baseUrl } = await sim.start();

@@ -39,7 +39,15 @@ describe('loadConfig', () => {
     });
     const keys = problems.map((problem) => problem.split(':')[0]);
     expect(keys).toEqual(
-      expect.arrayContaining(['PORT', 'LOG_LEVEL', 'DATABASE_URL', 'CHATWOOT_BASE_URL', 'CHATWOOT_ALLOW_UNSIGNED', 'ADMIN_TOKEN', 'REPLY_DEBOUNCE_MS']),
+      expect.arrayContaining([
+        'PORT',
+        'LOG_LEVEL',
+        'DATABASE_URL',
+        'CHATWOOT_BASE_URL',
+        'CHATWOOT_ALLOW_UNSIGNED',
+        'ADMIN_TOKEN',
+        'REPLY_DEBOUNCE_MS',
+      ]),
     );
     expect(problems).toHaveLength(7);
     expect(problems.join('\n')).not.toContain('short-secret');
@@ -47,8 +55,19 @@ describe('loadConfig', () => {
   });
 
   it('builds a server URL from the seed deployment DATABASE_* parts', () => {
-    const config = loadConfig({ env: { DATABASE_HOST: 'db.internal', DATABASE_PORT: '6543', DATABASE_NAME: 'agent', DATABASE_USER: 'bot', DATABASE_PASSWORD: 'p@ss' } });
-    expect(config.database).toMatchObject({ kind: 'postgres', url: 'postgres://bot:p%40ss@db.internal:6543/agent' });
+    const config = loadConfig({
+      env: {
+        DATABASE_HOST: 'db.internal',
+        DATABASE_PORT: '6543',
+        DATABASE_NAME: 'agent',
+        DATABASE_USER: 'bot',
+        DATABASE_PASSWORD: 'p@ss',
+      },
+    });
+    expect(config.database).toMatchObject({
+      kind: 'postgres',
+      url: 'postgres://bot:p%40ss@db.internal:6543/agent',
+    });
   });
 
   it('OPENAI_API_KEY alone selects OpenAI with a default model', () => {
@@ -60,7 +79,10 @@ describe('loadConfig', () => {
   it('reads a YAML config file, lets the environment win, and reports unknown keys there too', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cwa-config-'));
     const file = path.join(dir, 'agent.yaml');
-    writeFileSync(file, 'PORT: 4000\nLOG_LEVEL: warn\nCONNECTIONS:\n  - name: acme\n    webhookSecret: s3cret\n');
+    writeFileSync(
+      file,
+      'PORT: 4000\nLOG_LEVEL: warn\nCONNECTIONS:\n  - name: acme\n    webhookSecret: s3cret\n',
+    );
     const config = loadConfig({ env: { LOG_LEVEL: 'error' }, configFile: file });
     expect(config.http.port).toBe(4000);
     expect(config.log.level).toBe('error');

@@ -21,7 +21,10 @@ describe('database migrations', () => {
   });
 
   it('enable pgvector, unaccent and pg_trgm first', async () => {
-    const rows = await queryRows<{ extname: string }>(handle.db, sql`select extname from pg_extension order by extname`);
+    const rows = await queryRows<{ extname: string }>(
+      handle.db,
+      sql`select extname from pg_extension order by extname`,
+    );
     const names = rows.map((row) => row.extname);
     expect(names).toEqual(expect.arrayContaining(['vector', 'unaccent', 'pg_trgm']));
     const [vectorValue] = await queryRows<{ distance: number }>(
@@ -38,7 +41,13 @@ describe('database migrations', () => {
     );
     const tables = rows.map((row) => row.table_name);
     expect(tables).toEqual(
-      expect.arrayContaining(['webhook_deliveries', 'conversations', 'contacts', 'transcript_messages', 'ownership_transitions']),
+      expect.arrayContaining([
+        'webhook_deliveries',
+        'conversations',
+        'contacts',
+        'transcript_messages',
+        'ownership_transitions',
+      ]),
     );
   });
 });

@@ -31,8 +31,21 @@ describe('recording a delivery is atomic', () => {
     };
     await expect(
       recordWebhookDelivery(
-        { db: service.core.database.db, queue: failingQueue, now: () => new Date(), replyTiming: () => Promise.resolve({ debounceMs: 0, maxWaitMs: 0 }) },
-        { connection: 'default', deliveryId: 'atomic-1', signed: true, rawBody: Buffer.from(JSON.stringify(body)), payload: body, parsed, classification: classifyWebhookEvent(parsed) },
+        {
+          db: service.core.database.db,
+          queue: failingQueue,
+          now: () => new Date(),
+          replyTiming: () => Promise.resolve({ debounceMs: 0, maxWaitMs: 0 }),
+        },
+        {
+          connection: 'default',
+          deliveryId: 'atomic-1',
+          signed: true,
+          rawBody: Buffer.from(JSON.stringify(body)),
+          payload: body,
+          parsed,
+          classification: classifyWebhookEvent(parsed),
+        },
       ),
     ).rejects.toThrow('queue unavailable');
 
@@ -49,12 +62,19 @@ describe('recording a delivery is atomic', () => {
 
   it('a database failure answers 500 so Chatwoot retries, and stores nothing', async () => {
     const other = await buildTestService();
-    await other.core.database.db.execute(sql`alter table transcript_messages add constraint always_fail check (false) not valid`);
+    await other.core.database.db.execute(
+      sql`alter table transcript_messages add constraint always_fail check (false) not valid`,
+    );
     try {
       const { signedRequest } = await import('../setup/signed-delivery.ts');
       const { TEST_SECRET } = await import('../setup/build-test-service.ts');
       const request = signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET });
-      const response = await other.service.app.inject({ method: 'POST', url: '/webhooks/chatwoot', headers: request.headers, payload: request.payload });
+      const response = await other.service.app.inject({
+        method: 'POST',
+        url: '/webhooks/chatwoot',
+        headers: request.headers,
+        payload: request.payload,
+      });
       expect(response.statusCode).toBe(500);
       expect(response.json()).toEqual({ error: 'internal_error', message: 'Internal error' });
       const [counts] = await queryRows<Record<string, number>>(

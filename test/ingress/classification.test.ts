@@ -35,8 +35,14 @@ describe('classifying Chatwoot webhook fixtures', () => {
   });
 
   it('treats message_updated and unknown events as other', () => {
-    expect(classifyWebhookEvent(parseWebhookEvent({ ...loadFixture('message_created.incoming'), event: 'message_updated' }))).toBe('other');
-    expect(classifyWebhookEvent(parseWebhookEvent({ event: 'conversation_typing_on', foo: 1 }))).toBe('other');
+    expect(
+      classifyWebhookEvent(
+        parseWebhookEvent({ ...loadFixture('message_created.incoming'), event: 'message_updated' }),
+      ),
+    ).toBe('other');
+    expect(classifyWebhookEvent(parseWebhookEvent({ event: 'conversation_typing_on', foo: 1 }))).toBe(
+      'other',
+    );
   });
 
   it('keeps its fixture copies identical to the shared contract fixtures when those are present', () => {
@@ -45,11 +51,15 @@ describe('classifying Chatwoot webhook fixtures', () => {
     try {
       sharedFiles = readdirSync(shared).filter((file) => file.endsWith('.json'));
     } catch {
-      console.warn(`shared fixtures not found at ${shared}; comparing skipped (the local copies are still tested)`);
+      console.warn(
+        `shared fixtures not found at ${shared}; comparing skipped (the local copies are still tested)`,
+      );
       return;
     }
     for (const file of sharedFiles) {
-      expect(readFileSync(path.join(FIXTURES_DIR, file), 'utf8'), file).toBe(readFileSync(path.join(shared, file), 'utf8'));
+      expect(readFileSync(path.join(FIXTURES_DIR, file), 'utf8'), file).toBe(
+        readFileSync(path.join(shared, file), 'utf8'),
+      );
     }
   });
 });

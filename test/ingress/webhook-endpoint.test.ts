@@ -6,7 +6,13 @@ import { buildTestService, TEST_SECRET, type TestService } from '../setup/build-
 import { loadFixture, signedRequest } from '../setup/signed-delivery.ts';
 
 async function countRows(service: TestService) {
-  const [row] = await queryRows<{ deliveries: number; conversations: number; contacts: number; messages: number; jobs: number }>(
+  const [row] = await queryRows<{
+    deliveries: number;
+    conversations: number;
+    contacts: number;
+    messages: number;
+    jobs: number;
+  }>(
     service.core.database.db,
     sql`select
       (select count(*)::int from webhook_deliveries) as deliveries,
@@ -41,10 +47,18 @@ describe('POST /webhooks/chatwoot', () => {
     service.service.app.inject({ method: 'POST', url, headers: request.headers, payload: request.payload });
 
   it('accepts a signed customer message: records delivery, contact, conversation, transcript and one reply job', async () => {
-    const response = await post(signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET }));
+    const response = await post(
+      signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET }),
+    );
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ status: 'accepted', outcome: 'reply_scheduled' });
-    expect(await countRows(service)).toEqual({ deliveries: 1, conversations: 1, contacts: 1, messages: 1, jobs: 1 });
+    expect(await countRows(service)).toEqual({
+      deliveries: 1,
+      conversations: 1,
+      contacts: 1,
+      messages: 1,
+      jobs: 1,
+    });
     const [job] = await queryRows<{ name: string; singleton_key: string; data: { conversationId: number } }>(
       service.core.database.db,
       sql`select name, singleton_key, data from pgboss.job`,
@@ -54,28 +68,45 @@ describe('POST /webhooks/chatwoot', () => {
   });
 
   it('acknowledges a repeated delivery id with 200 and stores nothing twice', async () => {
-    const request = signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET, deliveryId: 'd-1' });
+    const request = signedRequest(loadFixture('message_created.incoming'), {
+      secret: TEST_SECRET,
+      deliveryId: 'd-1',
+    });
     expect((await post(request)).statusCode).toBe(200);
-    const again = await post(signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET, deliveryId: 'd-1' }));
+    const again = await post(
+      signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET, deliveryId: 'd-1' }),
+    );
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual({ status: 'duplicate' });
     expect(await countRows(service)).toMatchObject({ deliveries: 1, messages: 1, jobs: 1 });
   });
 
   it('dedupes the same Chatwoot message delivered under another delivery id', async () => {
-    await post(signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET, deliveryId: 'a' }));
-    const second = await post(signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET, deliveryId: 'b' }));
+    await post(
+      signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET, deliveryId: 'a' }),
+    );
+    const second = await post(
+      signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET, deliveryId: 'b' }),
+    );
     expect(second.json()).toEqual({ status: 'duplicate' });
     expect(await countRows(service)).toMatchObject({ deliveries: 1, messages: 1, jobs: 1 });
   });
 
   it('20 concurrent identical deliveries make one record and one job', async () => {
     const fixture = loadFixture('message_created.incoming');
-    const requests = Array.from({ length: 20 }, () => signedRequest(fixture, { secret: TEST_SECRET, deliveryId: 'same-delivery' }));
+    const requests = Array.from({ length: 20 }, () =>
+      signedRequest(fixture, { secret: TEST_SECRET, deliveryId: 'same-delivery' }),
+    );
     const responses = await Promise.all(requests.map((request) => post(request)));
     expect(responses.map((response) => response.statusCode)).toEqual(Array(20).fill(200));
     expect(responses.filter((response) => response.json().status === 'accepted')).toHaveLength(1);
-    expect(await countRows(service)).toEqual({ deliveries: 1, conversations: 1, contacts: 1, messages: 1, jobs: 1 });
+    expect(await countRows(service)).toEqual({
+      deliveries: 1,
+      conversations: 1,
+      contacts: 1,
+      messages: 1,
+      jobs: 1,
+    });
   });
 
   it('records ignored events as ignored and answers 200', async () => {
@@ -92,7 +123,9 @@ describe('POST /webhooks/chatwoot', () => {
 
   it('a human takeover after a customer message queues a signal job and records the transition', async () => {
     await post(signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET }));
-    const response = await post(signedRequest(loadFixture('message_created.outgoing_human'), { secret: TEST_SECRET }));
+    const response = await post(
+      signedRequest(loadFixture('message_created.outgoing_human'), { secret: TEST_SECRET }),
+    );
     expect(response.json()).toEqual({ status: 'accepted', outcome: 'ownership_changed' });
     const transitions = await queryRows<{ from_owner: string; to_owner: string; reason: string }>(
       service.core.database.db,
@@ -102,13 +135,20 @@ describe('POST /webhooks/chatwoot', () => {
       { from_owner: 'none', to_owner: 'bot', reason: 'new_pending_conversation' },
       { from_owner: 'bot', to_owner: 'human', reason: 'human_replied' },
     ]);
-    const jobs = await queryRows<{ name: string }>(service.core.database.db, sql`select name from pgboss.job order by created_on`);
+    const jobs = await queryRows<{ name: string }>(
+      service.core.database.db,
+      sql`select name from pgboss.job order by created_on`,
+    );
     expect(jobs.map((job) => job.name)).toEqual(['reply', 'conversation-signal']);
   });
 
   it('a resolved conversation queues the summary of its episode for the contact memory', async () => {
     await post(signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET }));
-    const resolved = { ...loadFixture('conversation_status_changed'), status: 'resolved', updated_at: 1_884_281_400 };
+    const resolved = {
+      ...loadFixture('conversation_status_changed'),
+      status: 'resolved',
+      updated_at: 1_884_281_400,
+    };
     expect((await post(signedRequest(resolved, { secret: TEST_SECRET }))).statusCode).toBe(200);
     const jobs = await queryRows<{ name: string; data: { episode: number } }>(
       service.core.database.db,
@@ -119,15 +159,25 @@ describe('POST /webhooks/chatwoot', () => {
 
   it('serves named connections with their own secret and 404s unknown ones', async () => {
     const named = await buildTestService({
-      CONNECTIONS: JSON.stringify([{ name: 'acme', webhookSecret: 'acme-secret-123', apiToken: 't', baseUrl: 'http://127.0.0.1:9' }]),
+      CONNECTIONS: JSON.stringify([
+        { name: 'acme', webhookSecret: 'acme-secret-123', apiToken: 't', baseUrl: 'http://127.0.0.1:9' },
+      ]),
     });
     try {
       const inject = (request: { headers: Record<string, string>; payload: string }, url: string) =>
         named.service.app.inject({ method: 'POST', url, headers: request.headers, payload: request.payload });
       const fixture = loadFixture('message_created.incoming');
-      expect((await inject(signedRequest(fixture, { secret: 'acme-secret-123' }), '/webhooks/chatwoot/acme')).statusCode).toBe(200);
-      expect((await inject(signedRequest(fixture, { secret: TEST_SECRET }), '/webhooks/chatwoot/acme')).statusCode).toBe(401);
-      expect((await inject(signedRequest(fixture, { secret: 'acme-secret-123' }), '/webhooks/chatwoot/nope')).statusCode).toBe(404);
+      expect(
+        (await inject(signedRequest(fixture, { secret: 'acme-secret-123' }), '/webhooks/chatwoot/acme'))
+          .statusCode,
+      ).toBe(200);
+      expect(
+        (await inject(signedRequest(fixture, { secret: TEST_SECRET }), '/webhooks/chatwoot/acme')).statusCode,
+      ).toBe(401);
+      expect(
+        (await inject(signedRequest(fixture, { secret: 'acme-secret-123' }), '/webhooks/chatwoot/nope'))
+          .statusCode,
+      ).toBe(404);
     } finally {
       await named.close();
     }
@@ -141,9 +191,17 @@ describe('POST /webhooks/chatwoot with awkward content', () => {
       const body = loadFixture('message_created.incoming');
       body.content = 'before\u0000after';
       const request = signedRequest(body, { secret: TEST_SECRET });
-      const response = await service.service.app.inject({ method: 'POST', url: '/webhooks/chatwoot', headers: request.headers, payload: request.payload });
+      const response = await service.service.app.inject({
+        method: 'POST',
+        url: '/webhooks/chatwoot',
+        headers: request.headers,
+        payload: request.payload,
+      });
       expect(response.statusCode).toBe(200);
-      const rows = await queryRows<{ content: string }>(service.core.database.db, sql`select content from transcript_messages`);
+      const rows = await queryRows<{ content: string }>(
+        service.core.database.db,
+        sql`select content from transcript_messages`,
+      );
       expect(rows).toEqual([{ content: 'beforeafter' }]);
     } finally {
       await service.close();

@@ -2,7 +2,12 @@ import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { queryRows } from '../../src/db/query-rows.ts';
-import { buildPipelineHarness, INBOX_ID, sleep, type PipelineHarness } from '../setup/build-pipeline-harness.ts';
+import {
+  buildPipelineHarness,
+  INBOX_ID,
+  sleep,
+  type PipelineHarness,
+} from '../setup/build-pipeline-harness.ts';
 import { createScriptedResponder } from '../setup/scripted-responder.ts';
 
 /**
@@ -20,32 +25,51 @@ describe('a handoff overtaken by a human status change', () => {
     harness = undefined;
   });
 
-  it.each(['resolved', 'snoozed'] as const)('a human sets %s while the handoff note is being posted: the bot neither speaks nor reopens', async (status) => {
-    harness = await buildPipelineHarness({ env: { REPLY_DEBOUNCE_MS: '0' } });
-    // Chatwoot is slow to create messages: the handoff note takes 400 ms.
-    harness.sim.faults.configure({ methods: ['POST'], paths: [/\/messages$/], latencyMs: 400 });
-    const { conversationId } = harness.sim.customerSays({ inboxId: INBOX_ID, content: 'I want to talk to a human' });
-    const deadline = Date.now() + 15_000;
-    while (harness.sim.apiCalls({ method: 'POST', path: /\/messages$/ }).length === 0 && Date.now() < deadline) await sleep(10);
-    expect(harness.sim.apiCalls({ method: 'POST', path: /\/messages$/ })).toHaveLength(1);
+  it.each(['resolved', 'snoozed'] as const)(
+    'a human sets %s while the handoff note is being posted: the bot neither speaks nor reopens',
+    async (status) => {
+      harness = await buildPipelineHarness({ env: { REPLY_DEBOUNCE_MS: '0' } });
+      // Chatwoot is slow to create messages: the handoff note takes 400 ms.
+      harness.sim.faults.configure({ methods: ['POST'], paths: [/\/messages$/], latencyMs: 400 });
+      const { conversationId } = harness.sim.customerSays({
+        inboxId: INBOX_ID,
+        content: 'I want to talk to a human',
+      });
+      const deadline = Date.now() + 15_000;
+      while (
+        harness.sim.apiCalls({ method: 'POST', path: /\/messages$/ }).length === 0 &&
+        Date.now() < deadline
+      )
+        await sleep(10);
+      expect(harness.sim.apiCalls({ method: 'POST', path: /\/messages$/ })).toHaveLength(1);
 
-    harness.sim.agentSetsStatus(conversationId, status);
-    const takenOverAt = harness.sim.messages(conversationId).at(-1)!.id;
-    await harness.settle();
+      harness.sim.agentSetsStatus(conversationId, status);
+      const takenOverAt = harness.sim.messages(conversationId).at(-1)!.id;
+      await harness.settle();
 
-    expect(harness.sim.conversation(conversationId)?.status).toBe(status);
-    // The note was already on its way; nothing the customer sees came after the human's action.
-    expect(harness.sim.privateNotes(conversationId).filter((note) => note.senderType === 'agent_bot')).toHaveLength(1);
-    expect(harness.sim.botReplies(conversationId).filter((message) => message.id > takenOverAt)).toEqual([]);
-    expect(harness.sim.apiCalls({ method: 'POST', path: '/toggle_status' })).toHaveLength(0);
-  });
+      expect(harness.sim.conversation(conversationId)?.status).toBe(status);
+      // The note was already on its way; nothing the customer sees came after the human's action.
+      expect(
+        harness.sim.privateNotes(conversationId).filter((note) => note.senderType === 'agent_bot'),
+      ).toHaveLength(1);
+      expect(harness.sim.botReplies(conversationId).filter((message) => message.id > takenOverAt)).toEqual(
+        [],
+      );
+      expect(harness.sim.apiCalls({ method: 'POST', path: '/toggle_status' })).toHaveLength(0);
+    },
+  );
 
   it('an undisturbed handoff still posts the note, the message and opens the conversation', async () => {
     harness = await buildPipelineHarness({ env: { REPLY_DEBOUNCE_MS: '0' } });
-    const { conversationId } = harness.sim.customerSays({ inboxId: INBOX_ID, content: 'I want to talk to a human' });
+    const { conversationId } = harness.sim.customerSays({
+      inboxId: INBOX_ID,
+      content: 'I want to talk to a human',
+    });
     await harness.settle();
     expect(harness.sim.conversation(conversationId)?.status).toBe('open');
-    expect(harness.sim.botReplies(conversationId).map((message) => message.content)).toEqual(['Connecting you with a colleague now.']);
+    expect(harness.sim.botReplies(conversationId).map((message) => message.content)).toEqual([
+      'Connecting you with a colleague now.',
+    ]);
   });
 });
 
@@ -62,9 +86,19 @@ describe('labels of a handoff', () => {
   });
 
   it('are applied with the handoff, and every outbox row settles', async () => {
-    const policy = { enabled: true, maxBotTurns: 0, handoff: { labels: ['needs-human'], teamId: null, defaultCustomerMessage: null } };
-    harness = await buildPipelineHarness({ env: { REPLY_DEBOUNCE_MS: '0' }, pipeline: { inboxPolicy: () => Promise.resolve(policy) } });
-    const { conversationId } = harness.sim.customerSays({ inboxId: INBOX_ID, content: 'I want to talk to a human' });
+    const policy = {
+      enabled: true,
+      maxBotTurns: 0,
+      handoff: { labels: ['needs-human'], teamId: null, defaultCustomerMessage: null },
+    };
+    harness = await buildPipelineHarness({
+      env: { REPLY_DEBOUNCE_MS: '0' },
+      pipeline: { inboxPolicy: () => Promise.resolve(policy) },
+    });
+    const { conversationId } = harness.sim.customerSays({
+      inboxId: INBOX_ID,
+      content: 'I want to talk to a human',
+    });
     await harness.settle();
     expect(harness.sim.conversation(conversationId)?.status).toBe('open');
     expect(harness.sim.conversation(conversationId)?.labels).toEqual(['needs-human']);
@@ -89,7 +123,14 @@ describe('labels of a reply dropped by a takeover', () => {
   });
 
   it('are dropped with it and settle, instead of waiting in the outbox for a later episode', async () => {
-    const responder = createScriptedResponder({ decide: () => ({ kind: 'reply', messages: ['Here you go'], reason: 'scripted', actions: [{ type: 'add_labels', labels: ['bot-answered'] }] }) });
+    const responder = createScriptedResponder({
+      decide: () => ({
+        kind: 'reply',
+        messages: ['Here you go'],
+        reason: 'scripted',
+        actions: [{ type: 'add_labels', labels: ['bot-answered'] }],
+      }),
+    });
     harness = await buildPipelineHarness({ env: { REPLY_DEBOUNCE_MS: '0' }, responder });
     // The ownership check before posting is slow to answer: a human assigns meanwhile.
     harness.sim.faults.configure({ methods: ['GET'], paths: [/\/conversations\/\d+$/], latencyMs: 500 });
@@ -101,7 +142,10 @@ describe('labels of a reply dropped by a takeover', () => {
 
     expect(harness.sim.botReplies(conversationId)).toEqual([]);
     expect(harness.sim.conversation(conversationId)?.labels).toEqual([]);
-    const rows = await queryRows<{ kind: string; status: string }>(harness.app.core.database.db, sql`select kind, status from outbound_messages order by sequence`);
+    const rows = await queryRows<{ kind: string; status: string }>(
+      harness.app.core.database.db,
+      sql`select kind, status from outbound_messages order by sequence`,
+    );
     expect(rows).toEqual([
       { kind: 'reply', status: 'cancelled' },
       { kind: 'labels', status: 'failed' },

@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { buildReusablePipelineHarness, type ReusablePipelineHarness } from '../setup/build-reusable-pipeline-harness.ts';
+import {
+  buildReusablePipelineHarness,
+  type ReusablePipelineHarness,
+} from '../setup/build-reusable-pipeline-harness.ts';
 import { checkPipelineInvariants, type InvariantStats } from '../setup/check-pipeline-invariants.ts';
 import { runPipelineScenario, type Scenario, type ScenarioAction } from '../setup/run-pipeline-scenario.ts';
 
@@ -26,12 +29,45 @@ const HANDOFF_MESSAGE = 'Connecting you with a colleague now.';
 
 const conv = fc.integer({ min: 0, max: 2 });
 const action: fc.Arbitrary<ScenarioAction> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('burst' as const), conv, size: fc.integer({ min: 1, max: 3 }), gapMs: fc.integer({ min: 0, max: 60 }), asksHuman: fc.integer({ min: 0, max: 5 }).map((draw) => draw === 0) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('burst' as const),
+      conv,
+      size: fc.integer({ min: 1, max: 3 }),
+      gapMs: fc.integer({ min: 0, max: 60 }),
+      asksHuman: fc.integer({ min: 0, max: 5 }).map((draw) => draw === 0),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('humanReply' as const), conv }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('assign' as const), conv, userId: fc.constantFrom(3 as const, 4 as const) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('status' as const), conv, status: fc.constantFrom('open' as const, 'snoozed' as const, 'resolved' as const) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 20, max: 900 }) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('untilBotTyping' as const), conv, typing: fc.constantFrom('on' as const, 'off' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('assign' as const),
+      conv,
+      userId: fc.constantFrom(3 as const, 4 as const),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('status' as const),
+      conv,
+      status: fc.constantFrom('open' as const, 'snoozed' as const, 'resolved' as const),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 20, max: 900 }) }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('untilBotTyping' as const),
+      conv,
+      typing: fc.constantFrom('on' as const, 'off' as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'settle' as const }) },
 );
 
@@ -56,7 +92,12 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
 describe('reply pipeline: random interleavings of customers, humans, faults and timing', () => {
   let harness: ReusablePipelineHarness;
   beforeAll(async () => {
-    fc.configureGlobal({ timeout: 120_000, interruptAfterTimeLimit: 200_000, markInterruptAsFailure: false, endOnFailure: true });
+    fc.configureGlobal({
+      timeout: 120_000,
+      interruptAfterTimeLimit: 200_000,
+      markInterruptAsFailure: false,
+      endOnFailure: true,
+    });
     harness = await buildReusablePipelineHarness();
   });
   afterAll(async () => {
@@ -66,13 +107,24 @@ describe('reply pipeline: random interleavings of customers, humans, faults and 
 
   it('keeps every invariant', { timeout: 240_000 }, async () => {
     let runs = 0;
-    const totals: InvariantStats = { answers: 0, mustAnswer: 0, takeovers: 0, takeoversMidRun: 0, excused: 0, faultedCalls: 0 };
+    const totals: InvariantStats = {
+      answers: 0,
+      mustAnswer: 0,
+      takeovers: 0,
+      takeoversMidRun: 0,
+      excused: 0,
+      faultedCalls: 0,
+    };
     await fc.assert(
       fc.asyncProperty(scenario, async (drawn) => {
         runs += 1;
         try {
           const { log, seen } = await runPipelineScenario(harness, drawn);
-          const { violations, stats } = checkPipelineInvariants(log, seen, { debounceMs: drawn.debounceMs, marginMs: 150, handoffCustomerMessage: HANDOFF_MESSAGE });
+          const { violations, stats } = checkPipelineInvariants(log, seen, {
+            debounceMs: drawn.debounceMs,
+            marginMs: 150,
+            handoffCustomerMessage: HANDOFF_MESSAGE,
+          });
           for (const key of Object.keys(totals) as (keyof InvariantStats)[]) totals[key] += stats[key];
           if (violations.length > 0) throw new Error(`invariants violated:\n- ${violations.join('\n- ')}`);
         } finally {

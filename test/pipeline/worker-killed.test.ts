@@ -6,7 +6,11 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
-import { createChatwootSimulator, defaultSimulatorSeed, type ChatwootSimulator } from '../../src/simulator/create-chatwoot-simulator.ts';
+import {
+  createChatwootSimulator,
+  defaultSimulatorSeed,
+  type ChatwootSimulator,
+} from '../../src/simulator/create-chatwoot-simulator.ts';
 import { startService, type RunningService } from '../../src/service/start-service.ts';
 import type { SpawnedService } from '../service/spawn-service.ts';
 import { BOT_SECRET, BOT_TOKEN, INBOX_ID, sleep } from '../setup/build-pipeline-harness.ts';
@@ -50,8 +54,18 @@ describe.runIf(isRealServer())('a worker killed with SIGKILL mid-run', () => {
     };
     workerEnv = env;
     // The web role in this process: receives Chatwoot's webhooks, records them, enqueues replies.
-    core = await composeCore(loadConfig({ env: { ...env, HOST: '127.0.0.1', PORT: '0' } }), { database, logger: createLogger({ level: 'warn' }) });
-    web = await startService(core, { role: 'web', handlers: { reply: () => Promise.resolve(), 'conversation-signal': () => Promise.resolve(), 'episode-summary': () => Promise.resolve() } });
+    core = await composeCore(loadConfig({ env: { ...env, HOST: '127.0.0.1', PORT: '0' } }), {
+      database,
+      logger: createLogger({ level: 'warn' }),
+    });
+    web = await startService(core, {
+      role: 'web',
+      handlers: {
+        reply: () => Promise.resolve(),
+        'conversation-signal': () => Promise.resolve(),
+        'episode-summary': () => Promise.resolve(),
+      },
+    });
     sim.setBotOutgoingUrl(7, `${web.url}/webhooks/chatwoot`);
   });
 
@@ -70,7 +84,11 @@ describe.runIf(isRealServer())('a worker killed with SIGKILL mid-run', () => {
   const startWorker = async (responderDelayMs: number) => {
     const worker = await spawnTestWorker(workerEnv, responderDelayMs);
     workers.push(worker);
-    await waitFor(() => worker.output().includes('test worker is running'), 60_000, () => `worker did not start:\n${worker.output()}`);
+    await waitFor(
+      () => worker.output().includes('test worker is running'),
+      60_000,
+      () => `worker did not start:\n${worker.output()}`,
+    );
     return worker;
   };
   const kill = async (worker: SpawnedService) => {
@@ -78,7 +96,10 @@ describe.runIf(isRealServer())('a worker killed with SIGKILL mid-run', () => {
     await worker.exited;
   };
   const replyJobs = async () =>
-    queryRows<{ state: string; retry_count: number }>(core.database.db, sql`select state, retry_count from pgboss.job where name = 'reply' order by created_on`);
+    queryRows<{ state: string; retry_count: number }>(
+      core.database.db,
+      sql`select state, retry_count from pgboss.job where name = 'reply' order by created_on`,
+    );
   /** Until no reply job is queued, retrying or active and Chatwoot has delivered everything. */
   const settle = async (timeoutMs: number) => {
     await waitFor(
@@ -98,74 +119,133 @@ describe.runIf(isRealServer())('a worker killed with SIGKILL mid-run', () => {
       sql`select o.kind, o.status, o.attempts from outbound_messages o join conversations c on c.id = o.conversation_id where c.chatwoot_conversation_id = ${conversationId} order by o.id`,
     );
 
-  it('killed while the responder runs: after a restart the burst is answered exactly once, with what came meanwhile', { timeout: 120_000 }, async () => {
-    const first = await startWorker(4_000);
-    const { conversationId } = sim.customerSays({ inboxId: INBOX_ID, content: 'where is my order?' });
-    sim.customerSays({ inboxId: INBOX_ID, conversationId, content: 'it is A-1042' });
-    await waitFor(() => first.output().includes('test responder started'), 30_000, () => first.output());
-    await sleep(300);
-    await kill(first);
-    const killedAt = Date.now();
-    expect(sim.botReplies(conversationId)).toHaveLength(0);
-    expect((await replyJobs()).map((job) => job.state)).toEqual(['active']);
-    // The customer writes again while no worker is alive: a second job queues behind the orphan.
-    sim.customerSays({ inboxId: INBOX_ID, conversationId, content: 'hello??' });
-    await waitFor(async () => (await replyJobs()).length === 2, 10_000, async () => JSON.stringify(await replyJobs()));
+  it(
+    'killed while the responder runs: after a restart the burst is answered exactly once, with what came meanwhile',
+    { timeout: 120_000 },
+    async () => {
+      const first = await startWorker(4_000);
+      const { conversationId } = sim.customerSays({ inboxId: INBOX_ID, content: 'where is my order?' });
+      sim.customerSays({ inboxId: INBOX_ID, conversationId, content: 'it is A-1042' });
+      await waitFor(
+        () => first.output().includes('test responder started'),
+        30_000,
+        () => first.output(),
+      );
+      await sleep(300);
+      await kill(first);
+      const killedAt = Date.now();
+      expect(sim.botReplies(conversationId)).toHaveLength(0);
+      expect((await replyJobs()).map((job) => job.state)).toEqual(['active']);
+      // The customer writes again while no worker is alive: a second job queues behind the orphan.
+      sim.customerSays({ inboxId: INBOX_ID, conversationId, content: 'hello??' });
+      await waitFor(
+        async () => (await replyJobs()).length === 2,
+        10_000,
+        async () => JSON.stringify(await replyJobs()),
+      );
 
-    const second = await startWorker(200);
-    await waitFor(() => sim.botReplies(conversationId).length > 0, 60_000, () => `no reply after the restart:\n${second.output()}`);
-    console.info(`worker killed mid-run: the burst was answered ${Date.now() - killedAt} ms after the kill`);
-    await settle(60_000);
+      const second = await startWorker(200);
+      await waitFor(
+        () => sim.botReplies(conversationId).length > 0,
+        60_000,
+        () => `no reply after the restart:\n${second.output()}`,
+      );
+      console.info(
+        `worker killed mid-run: the burst was answered ${Date.now() - killedAt} ms after the kill`,
+      );
+      await settle(60_000);
 
-    // One run after the restart answers everything unanswered: the killed burst and the message
-    // that came meanwhile, once each.
-    expect(sim.botReplies(conversationId).map((message) => message.content)).toEqual(['Re: where is my order? | it is A-1042 | hello??']);
-    expect(await outboxOf(conversationId)).toEqual([{ kind: 'reply', status: 'sent', attempts: 1 }]);
-    // The killed run left typing on; the run after the restart turned it on and off again.
-    expect(sim.typingTimeline(conversationId).map((event) => event.typingStatus).at(-1)).toBe('off');
-  });
+      // One run after the restart answers everything unanswered: the killed burst and the message
+      // that came meanwhile, once each.
+      expect(sim.botReplies(conversationId).map((message) => message.content)).toEqual([
+        'Re: where is my order? | it is A-1042 | hello??',
+      ]);
+      expect(await outboxOf(conversationId)).toEqual([{ kind: 'reply', status: 'sent', attempts: 1 }]);
+      // The killed run left typing on; the run after the restart turned it on and off again.
+      expect(
+        sim
+          .typingTimeline(conversationId)
+          .map((event) => event.typingStatus)
+          .at(-1),
+      ).toBe('off');
+    },
+  );
 
-  it('killed while the committed reply is being posted and Chatwoot stores it: reconciled, not posted again', { timeout: 120_000 }, async () => {
-    const first = await startWorker(0);
-    // Chatwoot takes 2.5 s to create a message: the worker dies with the POST in flight.
-    sim.faults.configure({ methods: ['POST'], paths: [/\/messages$/], latencyMs: 2_500 });
-    const { conversationId } = sim.customerSays({ inboxId: INBOX_ID, content: 'slow chatwoot, please' });
-    await waitFor(() => sim.apiCalls({ method: 'POST', path: /\/messages$/ }).length > 0, 30_000, () => first.output());
-    await kill(first);
-    sim.faults.clear();
-    // Chatwoot still creates it, and its echo webhook reaches the web role.
-    await sim.waitForMessage((message) => message.conversationId === conversationId && message.senderType === 'agent_bot', { timeoutMs: 10_000 });
+  it(
+    'killed while the committed reply is being posted and Chatwoot stores it: reconciled, not posted again',
+    { timeout: 120_000 },
+    async () => {
+      const first = await startWorker(0);
+      // Chatwoot takes 2.5 s to create a message: the worker dies with the POST in flight.
+      sim.faults.configure({ methods: ['POST'], paths: [/\/messages$/], latencyMs: 2_500 });
+      const { conversationId } = sim.customerSays({ inboxId: INBOX_ID, content: 'slow chatwoot, please' });
+      await waitFor(
+        () => sim.apiCalls({ method: 'POST', path: /\/messages$/ }).length > 0,
+        30_000,
+        () => first.output(),
+      );
+      await kill(first);
+      sim.faults.clear();
+      // Chatwoot still creates it, and its echo webhook reaches the web role.
+      await sim.waitForMessage(
+        (message) => message.conversationId === conversationId && message.senderType === 'agent_bot',
+        { timeoutMs: 10_000 },
+      );
 
-    await startWorker(0);
-    await settle(60_000);
+      await startWorker(0);
+      await settle(60_000);
 
-    expect(sim.botReplies(conversationId).map((message) => message.content)).toEqual(['Re: slow chatwoot, please']);
-    expect(sim.apiCalls({ method: 'POST', path: /\/messages$/ })).toHaveLength(1);
-    expect(await outboxOf(conversationId)).toEqual([{ kind: 'reply', status: 'sent', attempts: 1 }]);
-    expect(sim.typingTimeline(conversationId).map((event) => event.typingStatus).at(-1)).toBe('off');
-  });
+      expect(sim.botReplies(conversationId).map((message) => message.content)).toEqual([
+        'Re: slow chatwoot, please',
+      ]);
+      expect(sim.apiCalls({ method: 'POST', path: /\/messages$/ })).toHaveLength(1);
+      expect(await outboxOf(conversationId)).toEqual([{ kind: 'reply', status: 'sent', attempts: 1 }]);
+      expect(
+        sim
+          .typingTimeline(conversationId)
+          .map((event) => event.typingStatus)
+          .at(-1),
+      ).toBe('off');
+    },
+  );
 
-  it('killed while the committed reply is being posted and Chatwoot never got it: posted once after the restart', { timeout: 120_000 }, async () => {
-    const first = await startWorker(0);
-    // The POST hangs for 1.5 s and then the connection drops: nothing is created.
-    sim.faults.configure({ methods: ['POST'], paths: [/\/messages$/], latencyMs: 1_500, dropRate: 1 });
-    const { conversationId } = sim.customerSays({ inboxId: INBOX_ID, content: 'lost in transit' });
-    await waitFor(() => sim.apiCalls({ method: 'POST', path: /\/messages$/ }).length > 0, 30_000, () => first.output());
-    await kill(first);
-    await sleep(2_000);
-    sim.faults.clear();
-    expect(sim.botReplies(conversationId)).toHaveLength(0);
+  it(
+    'killed while the committed reply is being posted and Chatwoot never got it: posted once after the restart',
+    { timeout: 120_000 },
+    async () => {
+      const first = await startWorker(0);
+      // The POST hangs for 1.5 s and then the connection drops: nothing is created.
+      sim.faults.configure({ methods: ['POST'], paths: [/\/messages$/], latencyMs: 1_500, dropRate: 1 });
+      const { conversationId } = sim.customerSays({ inboxId: INBOX_ID, content: 'lost in transit' });
+      await waitFor(
+        () => sim.apiCalls({ method: 'POST', path: /\/messages$/ }).length > 0,
+        30_000,
+        () => first.output(),
+      );
+      await kill(first);
+      await sleep(2_000);
+      sim.faults.clear();
+      expect(sim.botReplies(conversationId)).toHaveLength(0);
 
-    await startWorker(0);
-    await settle(60_000);
+      await startWorker(0);
+      await settle(60_000);
 
-    expect(sim.botReplies(conversationId).map((message) => message.content)).toEqual(['Re: lost in transit']);
-    expect(sim.apiCalls({ method: 'POST', path: /\/messages$/ }).map((call) => call.fault ?? call.status)).toEqual(['drop', 200]);
-    expect(await outboxOf(conversationId)).toEqual([{ kind: 'reply', status: 'sent', attempts: 2 }]);
-  });
+      expect(sim.botReplies(conversationId).map((message) => message.content)).toEqual([
+        'Re: lost in transit',
+      ]);
+      expect(
+        sim.apiCalls({ method: 'POST', path: /\/messages$/ }).map((call) => call.fault ?? call.status),
+      ).toEqual(['drop', 200]);
+      expect(await outboxOf(conversationId)).toEqual([{ kind: 'reply', status: 'sent', attempts: 2 }]);
+    },
+  );
 });
 
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, describe: () => string | Promise<string>): Promise<void> {
+async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  describe: () => string | Promise<string>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await condition()) return;

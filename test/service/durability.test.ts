@@ -19,8 +19,15 @@ describe('embedded default: durability and the data directory lock', () => {
   it('a delivery acknowledged by a process killed with SIGKILL is there after restart', async () => {
     const service = await spawnService({ DATA_DIR: dataDir, CHATWOOT_WEBHOOK_SECRET: SECRET });
     await waitUntilReady(service);
-    const request = signedRequest(loadFixture('message_created.incoming'), { secret: SECRET, deliveryId: 'durable-1' });
-    const response = await fetch(`${service.url}/webhooks/chatwoot`, { method: 'POST', headers: request.headers, body: request.payload });
+    const request = signedRequest(loadFixture('message_created.incoming'), {
+      secret: SECRET,
+      deliveryId: 'durable-1',
+    });
+    const response = await fetch(`${service.url}/webhooks/chatwoot`, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.payload,
+    });
     expect(response.status).toBe(200);
     service.child.kill('SIGKILL');
     await service.exited;

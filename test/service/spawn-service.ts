@@ -23,12 +23,22 @@ export interface SpawnedService {
 }
 
 /** Runs the real CLI (`chatwoot-agent serve`) in a child process, as a user would. */
-export async function spawnService(env: Record<string, string>, args: string[] = ['serve']): Promise<SpawnedService> {
+export async function spawnService(
+  env: Record<string, string>,
+  args: string[] = ['serve'],
+): Promise<SpawnedService> {
   const port = await freePort();
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -40,7 +50,8 @@ export async function spawnService(env: Record<string, string>, args: string[] =
 export async function waitUntilReady(service: SpawnedService, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (service.child.exitCode !== null) throw new Error(`service exited early (${service.child.exitCode}):\n${service.output()}`);
+    if (service.child.exitCode !== null)
+      throw new Error(`service exited early (${service.child.exitCode}):\n${service.output()}`);
     try {
       const response = await fetch(`${service.url}/readyz`);
       if (response.status === 200) return;

@@ -2,7 +2,11 @@ import { sql } from 'drizzle-orm';
 
 import { composePipeline, type ComposedPipeline, type PipelineOverrides } from '../../src/compose-service.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
-import { createChatwootSimulator, type ChatwootSimulator, type ChatwootSimulatorOptions } from '../../src/simulator/create-chatwoot-simulator.ts';
+import {
+  createChatwootSimulator,
+  type ChatwootSimulator,
+  type ChatwootSimulatorOptions,
+} from '../../src/simulator/create-chatwoot-simulator.ts';
 import { defaultSimulatorSeed } from '../../src/simulator/simulator-options.ts';
 import { startService } from '../../src/service/start-service.ts';
 import { buildTestService, type TestService } from './build-test-service.ts';

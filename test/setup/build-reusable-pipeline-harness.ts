@@ -4,7 +4,11 @@ import { composePipeline, type ComposedPipeline } from '../../src/compose-servic
 import { queryRows } from '../../src/db/query-rows.ts';
 import type { ReplyTiming } from '../../src/ingress/record-webhook-delivery.ts';
 import type { Responder, ResponderInput } from '../../src/pipeline/responder.ts';
-import { createChatwootSimulator, defaultSimulatorSeed, type ChatwootSimulator } from '../../src/simulator/create-chatwoot-simulator.ts';
+import {
+  createChatwootSimulator,
+  defaultSimulatorSeed,
+  type ChatwootSimulator,
+} from '../../src/simulator/create-chatwoot-simulator.ts';
 import { startService } from '../../src/service/start-service.ts';
 import { BOT_SECRET, BOT_TOKEN } from './build-pipeline-harness.ts';
 import { buildTestService, type TestService } from './build-test-service.ts';
@@ -53,7 +57,12 @@ const PIPELINE_TABLES = [
  * run — with the debounce window and the responder's delay adjustable between scenarios and
  * every responder run recorded.
  */
-export async function buildReusablePipelineHarness(options: { env?: Record<string, string>; clientPolicy?: Parameters<typeof composePipeline>[1]['clientPolicy'] } = {}): Promise<ReusablePipelineHarness> {
+export async function buildReusablePipelineHarness(
+  options: {
+    env?: Record<string, string>;
+    clientPolicy?: Parameters<typeof composePipeline>[1]['clientPolicy'];
+  } = {},
+): Promise<ReusablePipelineHarness> {
   const seed = defaultSimulatorSeed();
   seed.agentBots[0] = { ...seed.agentBots[0]!, accessToken: BOT_TOKEN, secret: BOT_SECRET };
   const sim = createChatwootSimulator({ seed: 7, retryDelayMs: 100, world: seed });
@@ -88,7 +97,13 @@ export async function buildReusablePipelineHarness(options: { env?: Record<strin
   const pipeline = composePipeline(app.core, {
     responder: recording,
     timings: { ownershipPollMs: 100, reconcileWindowMs: 1_000 },
-    clientPolicy: { initialDelayMs: 20, maxDelayMs: 200, breakerCooldownMs: 500, maxRetries: 6, ...options.clientPolicy },
+    clientPolicy: {
+      initialDelayMs: 20,
+      maxDelayMs: 200,
+      breakerCooldownMs: 500,
+      maxRetries: 6,
+      ...options.clientPolicy,
+    },
   });
   app.service = await startService(app.core, {
     role: 'all',
@@ -103,7 +118,10 @@ export async function buildReusablePipelineHarness(options: { env?: Record<strin
     let quietSince = 0;
     while (Date.now() < deadline) {
       await sim.idle();
-      const [row] = await queryRows<{ pending: number }>(db, sql`select count(*)::int as pending from pgboss.job where state in ('created', 'retry', 'active')`);
+      const [row] = await queryRows<{ pending: number }>(
+        db,
+        sql`select count(*)::int as pending from pgboss.job where state in ('created', 'retry', 'active')`,
+      );
       if (row?.pending === 0) {
         quietSince ||= Date.now();
         if (Date.now() - quietSince > 400) return;

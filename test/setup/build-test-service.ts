@@ -29,7 +29,15 @@ export async function buildTestService(
   options: Partial<ServiceOptions> = {},
 ): Promise<TestService> {
   const config = loadConfig({
-    env: { CHATWOOT_WEBHOOK_SECRET: TEST_SECRET, CHATWOOT_BASE_URL: 'http://127.0.0.1:9', CHATWOOT_API_TOKEN: 'bot-token', LOG_LEVEL: 'debug', PORT: '0', HOST: '127.0.0.1', ...env },
+    env: {
+      CHATWOOT_WEBHOOK_SECRET: TEST_SECRET,
+      CHATWOOT_BASE_URL: 'http://127.0.0.1:9',
+      CHATWOOT_API_TOKEN: 'bot-token',
+      LOG_LEVEL: 'debug',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ...env,
+    },
   });
   const logs: Record<string, unknown>[] = [];
   const logContext = createLogContextStore();
@@ -42,7 +50,12 @@ export async function buildTestService(
   const logger = createLogger({ level: 'debug', context: logContext, destination });
   const database = await createTestDatabase();
   const core = await composeCore(config, { database, logger, logContext });
-  const service = await startService(core, { role: 'web', handlers: idleHandlers, listen: false, ...options });
+  const service = await startService(core, {
+    role: 'web',
+    handlers: idleHandlers,
+    listen: false,
+    ...options,
+  });
   return {
     core,
     service,

@@ -49,7 +49,11 @@ export interface ScenarioLog {
 export interface PipelineObservations {
   readonly conversations: ReadonlyMap<
     number,
-    { readonly status: string; readonly messages: readonly MessageSnapshot[]; readonly botTyping: readonly { readonly status: 'on' | 'off'; readonly at: number }[] }
+    {
+      readonly status: string;
+      readonly messages: readonly MessageSnapshot[];
+      readonly botTyping: readonly { readonly status: 'on' | 'off'; readonly at: number }[];
+    }
   >;
   readonly apiCalls: readonly ApiCall[];
   /** When the service received each Chatwoot message's webhook (its clock), by Chatwoot message id. */
@@ -84,19 +88,39 @@ export interface InvariantStats {
   faultedCalls: number;
 }
 
-export function checkPipelineInvariants(log: ScenarioLog, seen: PipelineObservations, settings: InvariantSettings): { violations: string[]; stats: InvariantStats } {
+export function checkPipelineInvariants(
+  log: ScenarioLog,
+  seen: PipelineObservations,
+  settings: InvariantSettings,
+): { violations: string[]; stats: InvariantStats } {
   const violations: string[] = [];
-  const stats: InvariantStats = { answers: 0, mustAnswer: 0, takeovers: 0, takeoversMidRun: 0, excused: 0, faultedCalls: seen.apiCalls.filter((call) => call.fault !== null).length };
-  const customers = log.events.filter((event): event is Extract<LoggedEvent, { kind: 'customer' }> => event.kind === 'customer');
-  const humans = log.events.filter((event): event is Extract<LoggedEvent, { kind: 'human' }> => event.kind === 'human');
+  const stats: InvariantStats = {
+    answers: 0,
+    mustAnswer: 0,
+    takeovers: 0,
+    takeoversMidRun: 0,
+    excused: 0,
+    faultedCalls: seen.apiCalls.filter((call) => call.fault !== null).length,
+  };
+  const customers = log.events.filter(
+    (event): event is Extract<LoggedEvent, { kind: 'customer' }> => event.kind === 'customer',
+  );
+  const humans = log.events.filter(
+    (event): event is Extract<LoggedEvent, { kind: 'human' }> => event.kind === 'human',
+  );
   const byToken = new Map(customers.map((event) => [event.token, event]));
 
   for (const [conversationId, conversation] of seen.conversations) {
-    const starts = log.episodes.filter((start) => start.conversationId === conversationId).sort((a, b) => a.fromMessageId - b.fromMessageId);
-    const episodeOf = (messageId: number) => starts.filter((start) => start.fromMessageId <= messageId).length - 1;
+    const starts = log.episodes
+      .filter((start) => start.conversationId === conversationId)
+      .sort((a, b) => a.fromMessageId - b.fromMessageId);
+    const episodeOf = (messageId: number) =>
+      starts.filter((start) => start.fromMessageId <= messageId).length - 1;
     const botEpisode = (index: number) => starts[index]?.botOwned ?? false;
     /** When an episode began in Chatwoot: the creation time of its first message. */
-    const startOf = (index: number) => conversation.messages.find((message) => message.id >= (starts[index]?.fromMessageId ?? 0))?.createdAt ?? 0;
+    const startOf = (index: number) =>
+      conversation.messages.find((message) => message.id >= (starts[index]?.fromMessageId ?? 0))?.createdAt ??
+      0;
     const takeovers = humans.filter((event) => event.conversationId === conversationId);
     stats.takeovers += takeovers.length;
     for (const takeover of takeovers) {
@@ -108,10 +132,14 @@ export function checkPipelineInvariants(log: ScenarioLog, seen: PipelineObservat
     for (const message of conversation.messages) {
       if (message.senderType !== 'agent_bot') continue;
       const tokens = (message.content ?? '').match(TOKEN_PATTERN) ?? [];
-      if (!message.isPrivate && message.content?.startsWith('Re: ')) answers.push({ kind: 'reply', message, tokens });
-      else if (message.isPrivate && tokens.length > 0) answers.push({ kind: 'handoff_note', message, tokens });
+      if (!message.isPrivate && message.content?.startsWith('Re: '))
+        answers.push({ kind: 'reply', message, tokens });
+      else if (message.isPrivate && tokens.length > 0)
+        answers.push({ kind: 'handoff_note', message, tokens });
       else if (!message.isPrivate && message.content !== settings.handoffCustomerMessage) {
-        violations.push(`conversation ${conversationId}: unexpected bot message ${message.id} "${message.content}"`);
+        violations.push(
+          `conversation ${conversationId}: unexpected bot message ${message.id} "${message.content}"`,
+        );
       }
     }
 
@@ -124,14 +152,24 @@ export function checkPipelineInvariants(log: ScenarioLog, seen: PipelineObservat
       for (const token of answer.tokens) {
         const sent = byToken.get(token);
         if (!sent || sent.conversationId !== conversationId) {
-          violations.push(`conversation ${conversationId}: bot message ${answer.message.id} answers ${token}, a message of another conversation`);
+          violations.push(
+            `conversation ${conversationId}: bot message ${answer.message.id} answers ${token}, a message of another conversation`,
+          );
           continue;
         }
         const earlier = answeredBy.get(token);
-        if (earlier) violations.push(`conversation ${conversationId}: ${token} answered twice (bot messages ${earlier.message.id} and ${answer.message.id})`);
+        if (earlier)
+          violations.push(
+            `conversation ${conversationId}: ${token} answered twice (bot messages ${earlier.message.id} and ${answer.message.id})`,
+          );
         answeredBy.set(token, answer);
-        if (episodeOf(sent.messageId) !== episodeOf(answer.message.id) && !postedBefore(conversationId, answer.message, startOf(episodeOf(answer.message.id)), seen)) {
-          violations.push(`conversation ${conversationId}: bot message ${answer.message.id} (episode ${episodeOf(answer.message.id)}) answers ${token} of episode ${episodeOf(sent.messageId)}`);
+        if (
+          episodeOf(sent.messageId) !== episodeOf(answer.message.id) &&
+          !postedBefore(conversationId, answer.message, startOf(episodeOf(answer.message.id)), seen)
+        ) {
+          violations.push(
+            `conversation ${conversationId}: bot message ${answer.message.id} (episode ${episodeOf(answer.message.id)}) answers ${token} of episode ${episodeOf(sent.messageId)}`,
+          );
         }
       }
     }
@@ -142,12 +180,24 @@ export function checkPipelineInvariants(log: ScenarioLog, seen: PipelineObservat
       if (answer.kind !== 'reply') continue;
       const episode = episodeOf(answer.message.id);
       if (!botEpisode(episode)) {
-        violations.push(`conversation ${conversationId}: bot reply ${answer.message.id} in episode ${episode}, which a human owns from its start`);
+        violations.push(
+          `conversation ${conversationId}: bot reply ${answer.message.id} in episode ${episode}, which a human owns from its start`,
+        );
         continue;
       }
-      const handoff = answers.find((other) => other.kind === 'handoff_note' && other.message.id < answer.message.id && episodeOf(other.message.id) === episode);
-      if (handoff) violations.push(`conversation ${conversationId}: bot reply ${answer.message.id} after the bot handed off (note ${handoff.message.id})`);
-      const takeover = takeovers.find((event) => event.mark < answer.message.id && episodeOf(event.mark) === episode);
+      const handoff = answers.find(
+        (other) =>
+          other.kind === 'handoff_note' &&
+          other.message.id < answer.message.id &&
+          episodeOf(other.message.id) === episode,
+      );
+      if (handoff)
+        violations.push(
+          `conversation ${conversationId}: bot reply ${answer.message.id} after the bot handed off (note ${handoff.message.id})`,
+        );
+      const takeover = takeovers.find(
+        (event) => event.mark < answer.message.id && episodeOf(event.mark) === episode,
+      );
       if (takeover) {
         const excuse = inFlightExcuse(conversationId, answer.message, takeover, seen, settings);
         if (excuse !== null) stats.excused += 1;
@@ -162,11 +212,20 @@ export function checkPipelineInvariants(log: ScenarioLog, seen: PipelineObservat
     // conversation; it must not talk over a human who replied or changed the status since.
     // (A human assigning themselves meanwhile is fine: "connecting you with a colleague" is true.)
     for (const message of conversation.messages) {
-      if (message.senderType !== 'agent_bot' || message.isPrivate || message.content !== settings.handoffCustomerMessage) continue;
+      if (
+        message.senderType !== 'agent_bot' ||
+        message.isPrivate ||
+        message.content !== settings.handoffCustomerMessage
+      )
+        continue;
       const episode = episodeOf(message.id);
-      const takeover = takeovers.find((event) => event.action !== 'assign' && event.mark < message.id && episodeOf(event.mark) === episode);
+      const takeover = takeovers.find(
+        (event) => event.action !== 'assign' && event.mark < message.id && episodeOf(event.mark) === episode,
+      );
       if (takeover && inFlightExcuse(conversationId, message, takeover, seen, settings) === null) {
-        violations.push(`conversation ${conversationId}: handoff message ${message.id} after the human ${takeover.action} (${takeover.detail}) at mark ${takeover.mark}`);
+        violations.push(
+          `conversation ${conversationId}: handoff message ${message.id} after the human ${takeover.action} (${takeover.detail}) at mark ${takeover.mark}`,
+        );
       }
     }
 
@@ -180,7 +239,11 @@ export function checkPipelineInvariants(log: ScenarioLog, seen: PipelineObservat
       const inEpisode = takeovers.filter((event) => episodeOf(event.mark) === episode);
       if (inEpisode.some((event) => event.seq < sent.seq)) continue;
       const next = inEpisode.find((event) => event.seq > sent.seq);
-      if (next && !log.events.some((event) => event.kind === 'settled' && event.seq > sent.seq && event.seq < next.seq)) continue;
+      if (
+        next &&
+        !log.events.some((event) => event.kind === 'settled' && event.seq > sent.seq && event.seq < next.seq)
+      )
+        continue;
       const handoffBefore = answers.find(
         (answer) =>
           answer.kind === 'handoff_note' &&
@@ -189,7 +252,10 @@ export function checkPipelineInvariants(log: ScenarioLog, seen: PipelineObservat
       );
       if (handoffBefore && !answeredBy.has(sent.token)) continue;
       stats.mustAnswer += 1;
-      if (!answeredBy.has(sent.token)) violations.push(`conversation ${conversationId}: ${sent.token} (message ${sent.messageId}) was never answered`);
+      if (!answeredBy.has(sent.token))
+        violations.push(
+          `conversation ${conversationId}: ${sent.token} (message ${sent.messageId}) was never answered`,
+        );
     }
 
     // 4. At most one answer per burst: a burst is split only when its next message reached the
@@ -203,7 +269,9 @@ export function checkPipelineInvariants(log: ScenarioLog, seen: PipelineObservat
         const a = answeredBy.get(previous.token);
         const b = answeredBy.get(current.token);
         if (!a || !b || a === b) continue;
-        const gap = (seen.receivedAt.get(current.messageId) ?? Infinity) - (seen.receivedAt.get(previous.messageId) ?? -Infinity);
+        const gap =
+          (seen.receivedAt.get(current.messageId) ?? Infinity) -
+          (seen.receivedAt.get(previous.messageId) ?? -Infinity);
         if (gap < settings.debounceMs - settings.marginMs) {
           violations.push(
             `conversation ${conversationId}: burst ${burst} split between bot messages ${a.message.id} and ${b.message.id} although ${current.token} arrived ${gap} ms after ${previous.token} (debounce ${settings.debounceMs} ms)`,
@@ -213,18 +281,43 @@ export function checkPipelineInvariants(log: ScenarioLog, seen: PipelineObservat
     }
 
     // 5. The bot's typing indicator always ends off.
-    if (conversation.botTyping.at(-1)?.status === 'on') violations.push(`conversation ${conversationId}: the bot's typing indicator was left on`);
+    if (conversation.botTyping.at(-1)?.status === 'on')
+      violations.push(`conversation ${conversationId}: the bot's typing indicator was left on`);
 
     // 6. The bot never overrides the status a human set last (e.g. reopens a resolved
     //    conversation), unless its toggle was already on its way.
     const lastStatus = [...takeovers].reverse().find((event) => event.action === 'status');
     const lastCustomer = ownCustomers.at(-1);
-    if (lastStatus && (!lastCustomer || lastCustomer.seq < lastStatus.seq) && conversation.status !== lastStatus.detail) {
+    if (
+      lastStatus &&
+      (!lastCustomer || lastCustomer.seq < lastStatus.seq) &&
+      conversation.status !== lastStatus.detail
+    ) {
       const toggles = seen.apiCalls.filter(
-        (call) => call.method === 'POST' && call.path.endsWith(`/conversations/${conversationId}/toggle_status`) && call.status === 200 && call.at + call.durationMs >= lastStatus.at,
+        (call) =>
+          call.method === 'POST' &&
+          call.path.endsWith(`/conversations/${conversationId}/toggle_status`) &&
+          call.status === 200 &&
+          call.at + call.durationMs >= lastStatus.at,
       );
-      const excused = toggles.length > 0 && toggles.every((call) => excuseFor(seen.apiCalls, conversationId, call, (other) => other.path === call.path && other.method === 'POST', lastStatus, seen, settings) !== null);
-      if (!excused) violations.push(`conversation ${conversationId}: a human set it ${lastStatus.detail} last, but it ended ${conversation.status}`);
+      const excused =
+        toggles.length > 0 &&
+        toggles.every(
+          (call) =>
+            excuseFor(
+              seen.apiCalls,
+              conversationId,
+              call,
+              (other) => other.path === call.path && other.method === 'POST',
+              lastStatus,
+              seen,
+              settings,
+            ) !== null,
+        );
+      if (!excused)
+        violations.push(
+          `conversation ${conversationId}: a human set it ${lastStatus.detail} last, but it ended ${conversation.status}`,
+        );
     }
   }
   return { violations, stats };
@@ -244,7 +337,10 @@ function inFlightExcuse(
   seen: PipelineObservations,
   settings: InvariantSettings,
 ): string | null {
-  const isSameMessage = (call: ApiCall) => call.method === 'POST' && call.path.endsWith(`/conversations/${conversationId}/messages`) && contentOf(call) === message.content;
+  const isSameMessage = (call: ApiCall) =>
+    call.method === 'POST' &&
+    call.path.endsWith(`/conversations/${conversationId}/messages`) &&
+    contentOf(call) === message.content;
   const created = seen.apiCalls.find((call) => isSameMessage(call) && call.status === 200);
   if (!created) return null;
   return excuseFor(seen.apiCalls, conversationId, created, isSameMessage, takeover, seen, settings);
@@ -262,20 +358,40 @@ function excuseFor(
 ): string | null {
   if (effect.at <= takeover.at) return 'sent before the takeover';
   // Only the bot calls Chatwoot's API in these scenarios; faulted calls carry no token kind.
-  const check = calls.filter((call) => call.method === 'GET' && call.path.endsWith(`/conversations/${conversationId}`) && call.at <= effect.at).at(-1);
+  const check = calls
+    .filter(
+      (call) =>
+        call.method === 'GET' &&
+        call.path.endsWith(`/conversations/${conversationId}`) &&
+        call.at <= effect.at,
+    )
+    .at(-1);
   if (!check) return null;
-  const retried = calls.some((call) => call !== effect && isAttempt(call) && call.at > check.at && call.at < effect.at);
+  const retried = calls.some(
+    (call) => call !== effect && isAttempt(call) && call.at > check.at && call.at < effect.at,
+  );
   if (retried) return null;
-  const learnedAt = (seen.botLostAt.get(conversationId) ?? []).find((at) => at >= takeover.at - settings.marginMs) ?? takeover.at;
+  const learnedAt =
+    (seen.botLostAt.get(conversationId) ?? []).find((at) => at >= takeover.at - settings.marginMs) ??
+    takeover.at;
   if (check.at > learnedAt + settings.marginMs) return null;
   if (takeover.action !== 'reply' && check.status === 200 && check.at > takeover.at) return null;
   return 'checked before the takeover was known';
 }
 
 /** The POST that created `message` reached Chatwoot by `time` (Chatwoot was slow to store it). */
-function postedBefore(conversationId: number, message: MessageSnapshot, time: number, seen: PipelineObservations): boolean {
+function postedBefore(
+  conversationId: number,
+  message: MessageSnapshot,
+  time: number,
+  seen: PipelineObservations,
+): boolean {
   const created = seen.apiCalls.find(
-    (call) => call.method === 'POST' && call.status === 200 && call.path.endsWith(`/conversations/${conversationId}/messages`) && contentOf(call) === message.content,
+    (call) =>
+      call.method === 'POST' &&
+      call.status === 200 &&
+      call.path.endsWith(`/conversations/${conversationId}/messages`) &&
+      contentOf(call) === message.content,
   );
   return created !== undefined && created.at <= time;
 }

@@ -2,12 +2,23 @@ import { sql } from 'drizzle-orm';
 
 import { queryRows } from '../../src/db/query-rows.ts';
 import type { FaultRule } from '../../src/simulator/create-chatwoot-simulator.ts';
-import type { EpisodeStart, LoggedEvent, PipelineObservations, ScenarioLog } from './check-pipeline-invariants.ts';
+import type {
+  EpisodeStart,
+  LoggedEvent,
+  PipelineObservations,
+  ScenarioLog,
+} from './check-pipeline-invariants.ts';
 import type { ReusablePipelineHarness } from './build-reusable-pipeline-harness.ts';
 import { INBOX_ID, sleep } from './build-pipeline-harness.ts';
 
 export type ScenarioAction =
-  | { readonly kind: 'burst'; readonly conv: number; readonly size: number; readonly gapMs: number; readonly asksHuman: boolean }
+  | {
+      readonly kind: 'burst';
+      readonly conv: number;
+      readonly size: number;
+      readonly gapMs: number;
+      readonly asksHuman: boolean;
+    }
   | { readonly kind: 'humanReply'; readonly conv: number }
   | { readonly kind: 'assign'; readonly conv: number; readonly userId: 3 | 4 }
   | { readonly kind: 'status'; readonly conv: number; readonly status: 'open' | 'snoozed' | 'resolved' }
@@ -28,7 +39,10 @@ export interface Scenario {
  * the ground truth as it happens (each action is synchronous in the simulator, so the log's
  * order is Chatwoot's order), then settles and collects what both sides ended up with.
  */
-export async function runPipelineScenario(harness: ReusablePipelineHarness, scenario: Scenario): Promise<{ log: ScenarioLog; seen: PipelineObservations }> {
+export async function runPipelineScenario(
+  harness: ReusablePipelineHarness,
+  scenario: Scenario,
+): Promise<{ log: ScenarioLog; seen: PipelineObservations }> {
   const { sim } = harness;
   harness.timing.debounceMs = scenario.debounceMs;
   harness.responder.delayMs = scenario.responderDelayMs;
@@ -41,9 +55,22 @@ export async function runPipelineScenario(harness: ReusablePipelineHarness, scen
   let tokens = 0;
   let bursts = 0;
   const lastMessageId = (conversationId: number) => sim.messages(conversationId).at(-1)?.id ?? 0;
-  const human = (conversationId: number, action: 'reply' | 'assign' | 'status', detail: string, act: () => void) => {
+  const human = (
+    conversationId: number,
+    action: 'reply' | 'assign' | 'status',
+    detail: string,
+    act: () => void,
+  ) => {
     act();
-    events.push({ kind: 'human', seq: seq++, conversationId, action, detail, at: Date.now(), mark: lastMessageId(conversationId) });
+    events.push({
+      kind: 'human',
+      seq: seq++,
+      conversationId,
+      action,
+      detail,
+      at: Date.now(),
+      mark: lastMessageId(conversationId),
+    });
   };
 
   for (const action of scenario.actions) {
@@ -59,7 +86,10 @@ export async function runPipelineScenario(harness: ReusablePipelineHarness, scen
     const conversationId = conversations.get(action.conv);
     if (action.kind === 'untilBotTyping') {
       if (conversationId === undefined) continue;
-      const typed = () => sim.typingTimeline(conversationId).filter((event) => event.performer === 'agent_bot' && event.typingStatus === action.typing).length;
+      const typed = () =>
+        sim
+          .typingTimeline(conversationId)
+          .filter((event) => event.performer === 'agent_bot' && event.typingStatus === action.typing).length;
       const before = typed();
       const deadline = Date.now() + 3_000;
       while (typed() === before && Date.now() < deadline) await sleep(2);
@@ -72,31 +102,57 @@ export async function runPipelineScenario(harness: ReusablePipelineHarness, scen
         const known = conversations.get(action.conv);
         const token = `c${action.conv}-m${tokens++}`;
         const wasResolved = known !== undefined && sim.conversation(known)?.status === 'resolved';
-        const content = action.asksHuman && index === action.size - 1 ? `${token} can I talk to a human?` : `${token} question`;
-        const said = sim.customerSays({ inboxId: INBOX_ID, content, ...(known === undefined ? { newConversation: true } : { conversationId: known }) });
+        const content =
+          action.asksHuman && index === action.size - 1
+            ? `${token} can I talk to a human?`
+            : `${token} question`;
+        const said = sim.customerSays({
+          inboxId: INBOX_ID,
+          content,
+          ...(known === undefined ? { newConversation: true } : { conversationId: known }),
+        });
         if (known === undefined) {
           conversations.set(action.conv, said.conversationId);
           episodes.push({ conversationId: said.conversationId, fromMessageId: 0, botOwned: true });
         } else if (wasResolved) {
           // Chatwoot reopens a resolved conversation as pending when the inbox has a bot.
           const after = sim.conversation(known)!;
-          episodes.push({ conversationId: known, fromMessageId: said.messageId, botOwned: after.status === 'pending' && after.assigneeId === null });
+          episodes.push({
+            conversationId: known,
+            fromMessageId: said.messageId,
+            botOwned: after.status === 'pending' && after.assigneeId === null,
+          });
         }
-        events.push({ kind: 'customer', seq: seq++, conversationId: said.conversationId, messageId: said.messageId, token, burst, sentAt: Date.now() });
+        events.push({
+          kind: 'customer',
+          seq: seq++,
+          conversationId: said.conversationId,
+          messageId: said.messageId,
+          token,
+          burst,
+          sentAt: Date.now(),
+        });
       }
       continue;
     }
     if (conversationId === undefined) continue;
     if (action.kind === 'humanReply') {
-      human(conversationId, 'reply', 'public reply', () => sim.agentReplies(conversationId, 'Hi, an agent here — I will take it from now.'));
+      human(conversationId, 'reply', 'public reply', () =>
+        sim.agentReplies(conversationId, 'Hi, an agent here — I will take it from now.'),
+      );
     } else if (action.kind === 'assign') {
-      human(conversationId, 'assign', `user ${action.userId}`, () => sim.agentAssigns(conversationId, action.userId));
+      human(conversationId, 'assign', `user ${action.userId}`, () =>
+        sim.agentAssigns(conversationId, action.userId),
+      );
     } else {
       const before = sim.conversation(conversationId)!.status;
       const fromMessageId = lastMessageId(conversationId) + 1;
-      human(conversationId, 'status', action.status, () => sim.agentSetsStatus(conversationId, action.status));
+      human(conversationId, 'status', action.status, () =>
+        sim.agentSetsStatus(conversationId, action.status),
+      );
       // An agent reopening a resolved conversation starts a new episode — a human one.
-      if (before === 'resolved' && action.status !== 'resolved') episodes.push({ conversationId, fromMessageId, botOwned: false });
+      if (before === 'resolved' && action.status !== 'resolved')
+        episodes.push({ conversationId, fromMessageId, botOwned: false });
     }
   }
 
@@ -104,7 +160,10 @@ export async function runPipelineScenario(harness: ReusablePipelineHarness, scen
   return { log: { events, episodes }, seen: await observe(harness, [...conversations.values()]) };
 }
 
-async function observe(harness: ReusablePipelineHarness, conversationIds: number[]): Promise<PipelineObservations> {
+async function observe(
+  harness: ReusablePipelineHarness,
+  conversationIds: number[],
+): Promise<PipelineObservations> {
   const { sim } = harness;
   const db = harness.app.core.database.db;
   const received = await queryRows<{ message_id: string | number; at: Date | string }>(
@@ -121,7 +180,11 @@ async function observe(harness: ReusablePipelineHarness, conversationIds: number
         order by t.id`,
   );
   const botLostAt = new Map<number, number[]>();
-  for (const row of lost) botLostAt.set(row.conversation_id, [...(botLostAt.get(row.conversation_id) ?? []), new Date(row.at).getTime()]);
+  for (const row of lost)
+    botLostAt.set(row.conversation_id, [
+      ...(botLostAt.get(row.conversation_id) ?? []),
+      new Date(row.at).getTime(),
+    ]);
   return {
     conversations: new Map(
       conversationIds.map((id) => [

@@ -9,7 +9,9 @@ export interface ScriptedResponder extends Responder {
  * A responder for pipeline tests: replies "Re: <every new message>", hands off when a message asks
  * for a human, waits `delayMs` (abortable) to simulate model latency.
  */
-export function createScriptedResponder(options: { delayMs?: number; decide?: (input: ResponderInput) => ResponderDecision } = {}): ScriptedResponder {
+export function createScriptedResponder(
+  options: { delayMs?: number; decide?: (input: ResponderInput) => ResponderDecision } = {},
+): ScriptedResponder {
   const calls: ResponderInput[] = [];
   const responder: ScriptedResponder = {
     calls,

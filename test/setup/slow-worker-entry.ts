@@ -19,7 +19,10 @@ const responder = createScriptedResponder({ delayMs });
 const pipeline = composePipeline(core, {
   responder: {
     respond: (input) => {
-      core.logger.info({ conversationId: input.conversation.chatwootConversationId, delayMs }, 'test responder started');
+      core.logger.info(
+        { conversationId: input.conversation.chatwootConversationId, delayMs },
+        'test responder started',
+      );
       return responder.respond(input);
     },
   },

@@ -52,7 +52,11 @@ async function createServerDatabase(adminUrl: string): Promise<DatabaseHandle> {
     const exists = await admin.query('select 1 from pg_database where datname = $1', [templateName]);
     if (exists.rowCount === 0) {
       await admin.query(`create database "${templateName}"`);
-      const handle = await createDatabase({ kind: 'postgres', url: withDatabase(adminUrl, templateName), poolMax: 2 });
+      const handle = await createDatabase({
+        kind: 'postgres',
+        url: withDatabase(adminUrl, templateName),
+        poolMax: 2,
+      });
       try {
         await migrateDatabase(handle);
       } finally {

@@ -16,7 +16,10 @@ export interface ResolvedContact {
   readonly name: string | null;
 }
 
-export async function resolveContact(deps: { readonly db: Executor }, ref: ContactRef): Promise<ResolvedContact | null> {
+export async function resolveContact(
+  deps: { readonly db: Executor },
+  ref: ContactRef,
+): Promise<ResolvedContact | null> {
   const columns = {
     id: contacts.id,
     connection: contacts.connection,

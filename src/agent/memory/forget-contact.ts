@@ -16,16 +16,27 @@ export interface ForgetContactResult {
  * contact in one transaction and reports what was deleted. Transcripts and run traces belong to
  * the conversation record and are not touched here.
  */
-export async function forgetContact(deps: { readonly db: Database }, ref: ContactRef): Promise<ForgetContactResult> {
+export async function forgetContact(
+  deps: { readonly db: Database },
+  ref: ContactRef,
+): Promise<ForgetContactResult> {
   return deps.db.transaction(async (tx) => {
     const contact = await resolveContact({ db: tx }, ref);
     if (!contact) return { found: false, contactId: null, deletedFacts: [], deletedSummaries: 0 };
-    const facts = await tx.delete(contactFacts).where(eq(contactFacts.contactId, contact.id)).returning({ fact: contactFacts.fact });
+    const facts = await tx
+      .delete(contactFacts)
+      .where(eq(contactFacts.contactId, contact.id))
+      .returning({ fact: contactFacts.fact });
     const summaries = await tx
       .delete(contactEpisodeSummaries)
       .where(eq(contactEpisodeSummaries.contactId, contact.id))
       .returning({ id: contactEpisodeSummaries.id });
-    return { found: true, contactId: contact.id, deletedFacts: facts.map((row) => row.fact), deletedSummaries: summaries.length };
+    return {
+      found: true,
+      contactId: contact.id,
+      deletedFacts: facts.map((row) => row.fact),
+      deletedSummaries: summaries.length,
+    };
   });
 }
 

@@ -5,7 +5,11 @@ import { contactEpisodeSummaries, contactFacts } from '../../db/schema/agent.ts'
 
 export interface ContactMemory {
   readonly facts: readonly { readonly fact: string; readonly category: string; readonly createdAt: Date }[];
-  readonly summaries: readonly { readonly summary: string; readonly episode: number; readonly createdAt: Date }[];
+  readonly summaries: readonly {
+    readonly summary: string;
+    readonly episode: number;
+    readonly createdAt: Date;
+  }[];
 }
 
 export const EMPTY_CONTACT_MEMORY: ContactMemory = { facts: [], summaries: [] };

@@ -15,11 +15,13 @@ export interface RememberContactFactInput {
 }
 
 export type RememberContactFactResult =
-  | { readonly stored: true }
-  | { readonly stored: false; readonly reason: 'looks_like_a_secret' | 'empty' };
+  { readonly stored: true } | { readonly stored: false; readonly reason: 'looks_like_a_secret' | 'empty' };
 
 // Payment card-like digit runs, and words that announce credentials: never worth remembering.
-const SECRET_PATTERNS = [/(?:\d[ -]?){13,19}/, /\b(?:password|passcode|passwd|senha|contraseña|cvv|cvc|pin code|one-time code|otp)\b/i];
+const SECRET_PATTERNS = [
+  /(?:\d[ -]?){13,19}/,
+  /\b(?:password|passcode|passwd|senha|contraseña|cvv|cvc|pin code|one-time code|otp)\b/i,
+];
 
 /**
  * Stores one durable fact (deduplicated: the same text twice is kept once) and keeps only the
@@ -31,7 +33,8 @@ export async function rememberContactFact(
 ): Promise<RememberContactFactResult> {
   const fact = input.fact.replace(/\s+/g, ' ').trim();
   if (fact === '') return { stored: false, reason: 'empty' };
-  if (SECRET_PATTERNS.some((pattern) => pattern.test(fact))) return { stored: false, reason: 'looks_like_a_secret' };
+  if (SECRET_PATTERNS.some((pattern) => pattern.test(fact)))
+    return { stored: false, reason: 'looks_like_a_secret' };
   await deps.db
     .insert(contactFacts)
     .values({
@@ -48,6 +51,8 @@ export async function rememberContactFact(
     .where(eq(contactFacts.contactId, input.contactId))
     .orderBy(desc(contactFacts.createdAt), desc(contactFacts.id))
     .limit(input.maxFacts);
-  await deps.db.delete(contactFacts).where(and(eq(contactFacts.contactId, input.contactId), notInArray(contactFacts.id, keep)));
+  await deps.db
+    .delete(contactFacts)
+    .where(and(eq(contactFacts.contactId, input.contactId), notInArray(contactFacts.id, keep)));
   return { stored: true };
 }

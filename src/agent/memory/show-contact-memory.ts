@@ -6,7 +6,12 @@ import { type ContactRef, type ResolvedContact, resolveContact } from './contact
 
 export interface ContactMemoryView {
   readonly contact: ResolvedContact;
-  readonly facts: readonly { readonly id: number; readonly fact: string; readonly category: string; readonly createdAt: Date }[];
+  readonly facts: readonly {
+    readonly id: number;
+    readonly fact: string;
+    readonly category: string;
+    readonly createdAt: Date;
+  }[];
   readonly summaries: readonly {
     readonly id: number;
     readonly conversationId: number | null;
@@ -18,11 +23,19 @@ export interface ContactMemoryView {
 }
 
 /** Everything the agent remembers about a contact (all of it, unlike the prompt's window); null when the contact is unknown. */
-export async function showContactMemory(deps: { readonly db: Executor }, ref: ContactRef): Promise<ContactMemoryView | null> {
+export async function showContactMemory(
+  deps: { readonly db: Executor },
+  ref: ContactRef,
+): Promise<ContactMemoryView | null> {
   const contact = await resolveContact(deps, ref);
   if (!contact) return null;
   const facts = await deps.db
-    .select({ id: contactFacts.id, fact: contactFacts.fact, category: contactFacts.category, createdAt: contactFacts.createdAt })
+    .select({
+      id: contactFacts.id,
+      fact: contactFacts.fact,
+      category: contactFacts.category,
+      createdAt: contactFacts.createdAt,
+    })
     .from(contactFacts)
     .where(eq(contactFacts.contactId, contact.id))
     .orderBy(desc(contactFacts.createdAt), desc(contactFacts.id));
@@ -44,12 +57,17 @@ export async function showContactMemory(deps: { readonly db: Executor }, ref: Co
 /** Plain-text rendering for the CLI. */
 export function formatContactMemory(view: ContactMemoryView | null): string {
   if (!view) return 'Unknown contact.\n';
-  const lines = [`Contact ${view.contact.chatwootContactId} (${view.contact.name ?? 'no name'}) on ${view.contact.connection}`];
+  const lines = [
+    `Contact ${view.contact.chatwootContactId} (${view.contact.name ?? 'no name'}) on ${view.contact.connection}`,
+  ];
   lines.push(`Facts (${view.facts.length}):`);
-  for (const fact of view.facts) lines.push(`  - [${fact.category}] ${fact.fact}  (${fact.createdAt.toISOString()})`);
+  for (const fact of view.facts)
+    lines.push(`  - [${fact.category}] ${fact.fact}  (${fact.createdAt.toISOString()})`);
   lines.push(`Episode summaries (${view.summaries.length}):`);
   for (const item of view.summaries) {
-    lines.push(`  - conversation ${item.conversationId ?? '(deleted)'} episode ${item.episode} [${item.method}]: ${item.summary}`);
+    lines.push(
+      `  - conversation ${item.conversationId ?? '(deleted)'} episode ${item.episode} [${item.method}]: ${item.summary}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -43,7 +43,12 @@ export async function summarizeEpisode(
   const rows = await deps.db
     .select({ role: transcriptMessages.role, content: transcriptMessages.content })
     .from(transcriptMessages)
-    .where(and(eq(transcriptMessages.conversationId, conversation.id), eq(transcriptMessages.episode, conversation.episode)))
+    .where(
+      and(
+        eq(transcriptMessages.conversationId, conversation.id),
+        eq(transcriptMessages.episode, conversation.episode),
+      ),
+    )
     .orderBy(asc(transcriptMessages.chatwootMessageId));
   const lines = rows
     .filter((row) => row.role !== 'note' && row.content && row.content.trim())
@@ -59,7 +64,9 @@ export async function summarizeEpisode(
       const result = await generateText({
         model,
         instructions: SUMMARIZE_EPISODE_INSTRUCTIONS,
-        prompt: renderEpisodeTranscript(lines.slice(-60).map((line) => ({ ...line, content: neutraliseDelimiters(line.content) }))),
+        prompt: renderEpisodeTranscript(
+          lines.slice(-60).map((line) => ({ ...line, content: neutraliseDelimiters(line.content) })),
+        ),
         maxRetries: 0,
         maxOutputTokens: 300,
         temperature: 0,
@@ -70,13 +77,22 @@ export async function summarizeEpisode(
         method = 'model';
       }
     } catch (error) {
-      deps.logger.warn({ err: coerceError(error), conversationId: conversation.id }, 'episode summary by model failed; storing an extractive one');
+      deps.logger.warn(
+        { err: coerceError(error), conversationId: conversation.id },
+        'episode summary by model failed; storing an extractive one',
+      );
     }
   }
 
   await deps.db
     .insert(contactEpisodeSummaries)
-    .values({ contactId: conversation.contactId, conversationId: conversation.id, episode: conversation.episode, summary, method })
+    .values({
+      contactId: conversation.contactId,
+      conversationId: conversation.id,
+      episode: conversation.episode,
+      summary,
+      method,
+    })
     .onConflictDoUpdate({
       target: [contactEpisodeSummaries.conversationId, contactEpisodeSummaries.episode],
       set: { summary, method, createdAt: new Date() },
@@ -85,11 +101,16 @@ export async function summarizeEpisode(
 }
 
 /** The customer's first request and the last public answer, each shortened. Pure. */
-export function extractiveSummary(lines: readonly { readonly role: string; readonly content: string }[]): string {
+export function extractiveSummary(
+  lines: readonly { readonly role: string; readonly content: string }[],
+): string {
   const first = lines.find((line) => line.role === 'customer');
   const lastAnswer = [...lines].reverse().find((line) => line.role === 'bot' || line.role === 'human');
   const parts = [`Customer asked: ${shorten(first?.content ?? '', 250)}`];
-  if (lastAnswer) parts.push(`Last answer (${lastAnswer.role === 'human' ? 'team' : 'bot'}): ${shorten(lastAnswer.content, 250)}`);
+  if (lastAnswer)
+    parts.push(
+      `Last answer (${lastAnswer.role === 'human' ? 'team' : 'bot'}): ${shorten(lastAnswer.content, 250)}`,
+    );
   return parts.join(' ').slice(0, MAX_SUMMARY_CHARS);
 }
 

@@ -15,11 +15,14 @@ export function buildRunModel(
   settings: ResolvedModelSettings,
   logger?: Logger,
 ): LanguageModelV4 {
-  const base = deps.createModel ? deps.createModel(settings) : createLanguageModel(deps.llm, settings, { fetch: deps.fetch });
+  const base = deps.createModel
+    ? deps.createModel(settings)
+    : createLanguageModel(deps.llm, settings, { fetch: deps.fetch });
   return withTransientRetry(base, {
     policy: { ...DEFAULT_RETRY_POLICY, ...deps.retry },
     attemptTimeoutMs: settings.timeoutMs,
     sleep: deps.sleep ?? sleep,
-    onRetry: ({ attempt, delayMs, error }) => logger?.warn({ attempt, delayMs, err: error }, 'model call failed, retrying'),
+    onRetry: ({ attempt, delayMs, error }) =>
+      logger?.warn({ attempt, delayMs, err: error }, 'model call failed, retrying'),
   });
 }

@@ -15,7 +15,10 @@ export interface ResolvedModelSettings {
 
 export type ModelResolution =
   | { readonly kind: 'llm'; readonly settings: ResolvedModelSettings }
-  | { readonly kind: 'offline'; readonly reason: 'no_provider' | 'inbox_offline' | 'no_model' | 'no_base_url' };
+  | {
+      readonly kind: 'offline';
+      readonly reason: 'no_provider' | 'inbox_offline' | 'no_model' | 'no_base_url';
+    };
 
 /**
  * The service's LLM configuration with the inbox's overrides applied. Pure. An inbox may pick

@@ -1,4 +1,8 @@
-import type { LanguageModelV4, LanguageModelV4CallOptions, LanguageModelV4GenerateResult } from '@ai-sdk/provider';
+import type {
+  LanguageModelV4,
+  LanguageModelV4CallOptions,
+  LanguageModelV4GenerateResult,
+} from '@ai-sdk/provider';
 import { wrapLanguageModel } from 'ai';
 
 import { coerceError } from '../../errors/coerce-error.ts';
@@ -13,7 +17,12 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, initialDelayMs: 1_000, backoffFactor: 2, maxDelayMs: 10_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 3,
+  initialDelayMs: 1_000,
+  backoffFactor: 2,
+  maxDelayMs: 10_000,
+};
 
 export interface RetryAttemptInfo {
   readonly attempt: number;
@@ -35,9 +44,12 @@ export class ModelUnavailableError extends Error {
   readonly isTransient: boolean;
 
   constructor(options: { attempts: number; isTransient: boolean; cause: Error }) {
-    super(`Model unavailable after ${options.attempts} attempt${options.attempts === 1 ? '' : 's'}: ${options.cause.message}`, {
-      cause: options.cause,
-    });
+    super(
+      `Model unavailable after ${options.attempts} attempt${options.attempts === 1 ? '' : 's'}: ${options.cause.message}`,
+      {
+        cause: options.cause,
+      },
+    );
     this.name = 'ModelUnavailableError';
     this.attempts = options.attempts;
     this.isTransient = options.isTransient;
@@ -51,7 +63,10 @@ export class ModelUnavailableError extends Error {
  * earlier steps are not executed again. Callers set the AI SDK's own `maxRetries: 0`. An abort
  * from the caller's signal is rethrown as is and never retried.
  */
-export function withTransientRetry(model: LanguageModelV4, options: WithTransientRetryOptions): LanguageModelV4 {
+export function withTransientRetry(
+  model: LanguageModelV4,
+  options: WithTransientRetryOptions,
+): LanguageModelV4 {
   return wrapLanguageModel({
     model,
     middleware: {
@@ -70,16 +85,23 @@ async function generateWithRetry(
     callerSignal?.throwIfAborted();
     const attemptController = new AbortController();
     const timer = setTimeout(
-      () => attemptController.abort(new DOMException(`model call timed out after ${options.attemptTimeoutMs} ms`, 'TimeoutError')),
+      () =>
+        attemptController.abort(
+          new DOMException(`model call timed out after ${options.attemptTimeoutMs} ms`, 'TimeoutError'),
+        ),
       options.attemptTimeoutMs,
     );
-    const signal = callerSignal ? AbortSignal.any([callerSignal, attemptController.signal]) : attemptController.signal;
+    const signal = callerSignal
+      ? AbortSignal.any([callerSignal, attemptController.signal])
+      : attemptController.signal;
     try {
       // Race the abort too: a provider that ignores its signal must not hang the run.
       return await raceAbort(model.doGenerate({ ...params, abortSignal: signal }), signal);
     } catch (thrown) {
       if (callerSignal?.aborted) throw thrown;
-      const error = attemptController.signal.aborted ? coerceError(attemptController.signal.reason) : coerceError(thrown);
+      const error = attemptController.signal.aborted
+        ? coerceError(attemptController.signal.reason)
+        : coerceError(thrown);
       const isTransient = isTransientModelError(error);
       if (!isTransient || attempt >= options.policy.maxAttempts) {
         throw new ModelUnavailableError({ attempts: attempt, isTransient, cause: error });

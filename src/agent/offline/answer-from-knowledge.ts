@@ -17,12 +17,19 @@ const CANDIDATES = 8;
  */
 export async function answerFromKnowledge(
   deps: { readonly knowledge: KnowledgeSearch },
-  input: { readonly request: TurnRequest; readonly settings: InboxSettings; readonly isBusinessOpen: boolean },
+  input: {
+    readonly request: TurnRequest;
+    readonly settings: InboxSettings;
+    readonly isBusinessOpen: boolean;
+  },
 ): Promise<TurnOutcome> {
   const { settings, request } = input;
   const text = turnText(request);
   const found = text
-    ? await deps.knowledge.search({ query: text.slice(-1_000), inboxId: request.inboxId ?? undefined, limit: CANDIDATES }, request.signal)
+    ? await deps.knowledge.search(
+        { query: text.slice(-1_000), inboxId: request.inboxId ?? undefined, limit: CANDIDATES },
+        request.signal,
+      )
     : [];
   const recorder = createRunRecorder();
   const numbered = recorder.addPassages(found);
@@ -32,18 +39,26 @@ export async function answerFromKnowledge(
   const best = (kind: 'faq' | 'passage') =>
     matches
       .filter(({ match }) => (kind === 'faq' ? match.faq !== null : match.passage.kind === 'passage'))
-      .sort((a, b) => b.match.confidence - a.match.confidence || b.match.passage.score - a.match.passage.score)[0];
+      .sort(
+        (a, b) => b.match.confidence - a.match.confidence || b.match.passage.score - a.match.passage.score,
+      )[0];
   const faq = best('faq');
   const passage = best('passage');
   const chosen =
     faq && faq.match.confidence >= settings.offline.faqThreshold
       ? { entry: faq.entry, body: faq.match.faq!.answer, reason: 'faq_match' }
       : passage && passage.match.confidence >= settings.offline.passageThreshold
-        ? { entry: passage.entry, body: focusPassage(passage.match.passage.content, text, settings.offline.maxPassageLength), reason: 'passage_match' }
+        ? {
+            entry: passage.entry,
+            body: focusPassage(passage.match.passage.content, text, settings.offline.maxPassageLength),
+            reason: 'passage_match',
+          }
         : null;
 
   if (!chosen) {
-    const top = [faq, passage].filter(Boolean).map((item) => `${item!.match.passage.citation.title} (${item!.match.confidence})`);
+    const top = [faq, passage]
+      .filter(Boolean)
+      .map((item) => `${item!.match.passage.citation.title} (${item!.match.confidence})`);
     return {
       decision: buildHandoffDecision({
         settings,
@@ -57,7 +72,12 @@ export async function answerFromKnowledge(
       isGrounded: false,
     };
   }
-  const reply = formatReply(`${chosen.body} [${chosen.entry.number}]`, numbered, settings.replyStyle, settings.citations);
+  const reply = formatReply(
+    `${chosen.body} [${chosen.entry.number}]`,
+    numbered,
+    settings.replyStyle,
+    settings.citations,
+  );
   return {
     decision: { kind: 'reply', messages: reply.messages, citations: reply.citations, reason: chosen.reason },
     passages,

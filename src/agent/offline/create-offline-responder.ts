@@ -18,6 +18,7 @@ export function createOfflineResponder(
 ): Responder {
   const registry = createToolRegistry();
   return {
-    respond: async (input) => (await respondToTurn(deps, toTurnRequest(input), { mode: 'offline', registry })).decision,
+    respond: async (input) =>
+      (await respondToTurn(deps, toTurnRequest(input), { mode: 'offline', registry })).decision,
   };
 }

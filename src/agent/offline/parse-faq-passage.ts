@@ -16,7 +16,9 @@ const BOLD = /^\s*\*\*(.+?)\*\*\s*\n+([\s\S]+)$/;
  * answer, a first line ending in "?" followed by the answer, and finally a passage whose last
  * heading is the question and whose content is the answer. Null when none fits. Pure.
  */
-export function parseFaqPassage(passage: Pick<KnowledgePassage, 'content' | 'citation'>): FaqEntryText | null {
+export function parseFaqPassage(
+  passage: Pick<KnowledgePassage, 'content' | 'citation'>,
+): FaqEntryText | null {
   const content = passage.content.trim();
   for (const pattern of [LABELLED, HEADING, BOLD]) {
     const match = pattern.exec(content);

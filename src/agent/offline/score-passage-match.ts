@@ -35,7 +35,9 @@ export interface PassageMatch {
 export function scorePassageMatch(message: string, passage: KnowledgePassage): PassageMatch {
   const faq = passage.kind === 'faq' ? parseFaqPassage(passage) : null;
   // A passage is also about its headings ("Shipping and delivery > Canada").
-  const passageTerms = faq ? [] : extractTerms([passage.citation.title, ...passage.citation.headingPath, passage.content].join('\n'));
+  const passageTerms = faq
+    ? []
+    : extractTerms([passage.citation.title, ...passage.citation.headingPath, passage.content].join('\n'));
   const questionTerms = faq ? extractTerms(faq.question) : [];
   let lexical = 0;
   let hasTerms = false;
@@ -54,7 +56,13 @@ export function scorePassageMatch(message: string, passage: KnowledgePassage): P
   }
   const semantic = passage.vectorDistance === null ? null : clamp(1 - passage.vectorDistance);
   const confidence = hasTerms ? Math.max(lexical, semantic ?? 0) : 0;
-  return { passage, confidence: round(confidence), lexical: round(lexical), semantic: semantic === null ? null : round(semantic), faq };
+  return {
+    passage,
+    confidence: round(confidence),
+    lexical: round(lexical),
+    semantic: semantic === null ? null : round(semantic),
+    faq,
+  };
 }
 
 /**
@@ -111,7 +119,9 @@ export function coverage(from: readonly string[], into: readonly string[]): numb
 }
 
 const FILLER_WORDS = new Set(
-  'long much many take takes taking still another thing things already ever really know way quanto quantos quantas demora leva ainda cuanto cuantos cuantas tarda todavia'.split(' '),
+  'long much many take takes taking still another thing things already ever really know way quanto quantos quantas demora leva ainda cuanto cuantos cuantas tarda todavia'.split(
+    ' ',
+  ),
 );
 
 function clamp(value: number): number {

@@ -28,7 +28,8 @@ export function buildHandoffDecision(input: BuildHandoffInput): HandoffDecision 
       ? settings.handoffActions.unavailableMessage
       : input.modelMessage?.trim() || settings.handoffActions.customerMessage;
   const actions: ConversationAction[] = [...(input.actions ?? [])];
-  if (settings.handoffActions.labels.length > 0) actions.push({ type: 'add_labels', labels: settings.handoffActions.labels });
+  if (settings.handoffActions.labels.length > 0)
+    actions.push({ type: 'add_labels', labels: settings.handoffActions.labels });
   return {
     kind: 'handoff',
     reason: input.reason,

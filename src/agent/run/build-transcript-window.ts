@@ -25,7 +25,9 @@ export function buildTranscriptWindow(
   const entries = transcript.some((entry) => required.has(entry.chatwootMessageId))
     ? transcript
     : [...transcript, ...newMessages];
-  const usable = entries.filter((entry) => entry.role !== 'note' && entry.content !== null && entry.content.trim() !== '');
+  const usable = entries.filter(
+    (entry) => entry.role !== 'note' && entry.content !== null && entry.content.trim() !== '',
+  );
 
   const kept: TranscriptEntry[] = [];
   let used = 0;
@@ -45,7 +47,10 @@ function toModelMessage(entry: TranscriptEntry): ModelMessage {
   const text = truncate(entry.content ?? '');
   switch (entry.role) {
     case 'customer':
-      return { role: 'user', content: `<customer_message>\n${neutraliseDelimiters(text)}\n</customer_message>` };
+      return {
+        role: 'user',
+        content: `<customer_message>\n${neutraliseDelimiters(text)}\n</customer_message>`,
+      };
     case 'human':
       return { role: 'assistant', content: `(Reply from a human agent of the team:) ${text}` };
     default:

@@ -14,7 +14,8 @@ export interface PreRunFacts {
 }
 
 export interface PreRunHandoff {
-  readonly reason: 'customer_asked_for_human' | 'outside_business_hours' | 'max_turns' | 'unanswered_turns' | 'usage_limit';
+  readonly reason:
+    'customer_asked_for_human' | 'outside_business_hours' | 'max_turns' | 'unanswered_turns' | 'usage_limit';
   readonly summary: string;
 }
 
@@ -27,10 +28,16 @@ export function decidePreRunHandoff(facts: PreRunFacts): PreRunHandoff | null {
   const { settings } = facts;
   const text = facts.newMessages.map((message) => message.content ?? '').join('\n');
   if (settings.handoff.onCustomerRequest && detectHumanRequest(text)) {
-    return { reason: 'customer_asked_for_human', summary: `The customer asked to talk to a person.\nTheir message: ${excerpt(text)}` };
+    return {
+      reason: 'customer_asked_for_human',
+      summary: `The customer asked to talk to a person.\nTheir message: ${excerpt(text)}`,
+    };
   }
   if (!facts.isBusinessOpen && settings.businessHours.whenClosed === 'handoff') {
-    return { reason: 'outside_business_hours', summary: `Message received outside business hours; the bot does not answer then.\nTheir message: ${excerpt(text)}` };
+    return {
+      reason: 'outside_business_hours',
+      summary: `Message received outside business hours; the bot does not answer then.\nTheir message: ${excerpt(text)}`,
+    };
   }
   if (facts.botTurnsInEpisode !== null && facts.botTurnsInEpisode >= settings.limits.maxBotTurnsPerEpisode) {
     return {
@@ -46,7 +53,10 @@ export function decidePreRunHandoff(facts: PreRunFacts): PreRunHandoff | null {
     };
   }
   if (facts.exhaustedBudget) {
-    return { reason: 'usage_limit', summary: `The AI usage limit was reached: ${describeBudget(facts.exhaustedBudget)}.\nLatest message: ${excerpt(text)}` };
+    return {
+      reason: 'usage_limit',
+      summary: `The AI usage limit was reached: ${describeBudget(facts.exhaustedBudget)}.\nLatest message: ${excerpt(text)}`,
+    };
   }
   return null;
 }

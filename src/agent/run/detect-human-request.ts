@@ -29,7 +29,8 @@ const PATTERNS: readonly RegExp[] = [
 
 // A negation up to 20 characters before the match, within the same clause: "No, I want a person"
 // (comma) still asks for one, "I don't need to talk to a human" does not.
-const NEGATION = /\b(?:don'?t|do\s+not|no\s+need|not|never|nao|nem|no|sin|ne|pas|kein|nicht)\b[^.!?,;]{0,20}$/;
+const NEGATION =
+  /\b(?:don'?t|do\s+not|no\s+need|not|never|nao|nem|no|sin|ne|pas|kein|nicht)\b[^.!?,;]{0,20}$/;
 
 export function detectHumanRequest(text: string): boolean {
   const normalised = normalise(text);

@@ -36,17 +36,28 @@ export function formatReply(
     .replace(/[ \t]+([.,;:!?])/g, '$1')
     .replace(/[ \t]{2,}/g, ' ')
     .trim();
-  const citations = uniqueCitations(cited.map((number) => passages.find((entry) => entry.number === number)!.passage.citation));
+  const citations = uniqueCitations(
+    cited.map((number) => passages.find((entry) => entry.number === number)!.passage.citation),
+  );
   if (body === '') return { messages: [], citations, citedNumbers: cited };
 
-  const sources = showCitations && citations.length > 0 ? citations.map((citation) => `🔗 ${citation.title}${citation.url ? `: ${citation.url}` : ''}`).join('\n') : '';
+  const sources =
+    showCitations && citations.length > 0
+      ? citations
+          .map((citation) => `🔗 ${citation.title}${citation.url ? `: ${citation.url}` : ''}`)
+          .join('\n')
+      : '';
   const room = Math.max(50, style.maxLength - (sources ? sources.length + 2 : 0));
-  const messages = style.split ? splitIntoMessages(body, style.maxLength, style.maxMessages, room) : [truncateAtSentence(body, room)];
+  const messages = style.split
+    ? splitIntoMessages(body, style.maxLength, style.maxMessages, room)
+    : [truncateAtSentence(body, room)];
   if (sources) messages[messages.length - 1] = `${messages[messages.length - 1]}\n\n${sources}`;
   return { messages, citations, citedNumbers: cited };
 }
 
-function uniqueCitations(citations: readonly { title: string; url?: string; headingPath: readonly string[] }[]): Citation[] {
+function uniqueCitations(
+  citations: readonly { title: string; url?: string; headingPath: readonly string[] }[],
+): Citation[] {
   const seen = new Set<string>();
   const result: Citation[] = [];
   for (const citation of citations) {
@@ -68,11 +79,14 @@ function splitIntoMessages(body: string, maxLength: number, maxMessages: number,
     .split(/\n{2,}/)
     .map((paragraph) => paragraph.trim())
     .filter(Boolean)
-    .flatMap((paragraph) => (paragraph.length <= maxLength ? [paragraph] : splitSentences(paragraph, maxLength)));
+    .flatMap((paragraph) =>
+      paragraph.length <= maxLength ? [paragraph] : splitSentences(paragraph, maxLength),
+    );
   const messages: string[] = [];
   for (const piece of pieces) {
     const last = messages.at(-1);
-    if (last !== undefined && last.length + 2 + piece.length <= maxLength) messages[messages.length - 1] = `${last}\n\n${piece}`;
+    if (last !== undefined && last.length + 2 + piece.length <= maxLength)
+      messages[messages.length - 1] = `${last}\n\n${piece}`;
     else messages.push(piece);
   }
   if (messages.length > maxMessages) {
@@ -88,7 +102,8 @@ function splitSentences(paragraph: string, maxLength: number): string[] {
   const chunks: string[] = [];
   for (const sentence of sentences.map((item) => item.trim()).filter(Boolean)) {
     const last = chunks.at(-1);
-    if (last !== undefined && last.length + 1 + sentence.length <= maxLength) chunks[chunks.length - 1] = `${last} ${sentence}`;
+    if (last !== undefined && last.length + 1 + sentence.length <= maxLength)
+      chunks[chunks.length - 1] = `${last} ${sentence}`;
     else chunks.push(sentence.length <= maxLength ? sentence : truncateAtSentence(sentence, maxLength));
   }
   return chunks;
@@ -98,7 +113,12 @@ function splitSentences(paragraph: string, maxLength: number): string[] {
 export function truncateAtSentence(text: string, maxLength: number): string {
   if (text.length <= maxLength) return text;
   const window = text.slice(0, maxLength - 1);
-  const sentenceEnd = Math.max(window.lastIndexOf('. '), window.lastIndexOf('! '), window.lastIndexOf('? '), window.lastIndexOf('\n'));
+  const sentenceEnd = Math.max(
+    window.lastIndexOf('. '),
+    window.lastIndexOf('! '),
+    window.lastIndexOf('? '),
+    window.lastIndexOf('\n'),
+  );
   if (sentenceEnd >= maxLength * 0.5) return window.slice(0, sentenceEnd + 1).trim();
   const wordEnd = window.lastIndexOf(' ');
   return `${(wordEnd > 0 ? window.slice(0, wordEnd) : window).trim()}…`;

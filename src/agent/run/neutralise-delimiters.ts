@@ -1,4 +1,5 @@
-const DELIMITER = /<(\/?)\s*(customer_message|knowledge|passage|contact_memory|transcript|system|instructions)\b/gi;
+const DELIMITER =
+  /<(\/?)\s*(customer_message|knowledge|passage|contact_memory|transcript|system|instructions)\b/gi;
 
 /**
  * Makes data unable to close or open the tags that fence it in the prompt: `</passage>` inside

@@ -10,7 +10,11 @@ import { resolveModelSettings } from '../models/resolve-model-settings.ts';
 import { answerFromKnowledge } from '../offline/answer-from-knowledge.ts';
 import { isWithinBusinessHours, startOfDayIn } from '../settings/business-hours.ts';
 import { getEffectiveInboxSettings } from '../settings/get-effective-inbox-settings.ts';
-import { DEFAULT_INBOX_SETTINGS, type InboxSettings, type SettingsVersion } from '../settings/inbox-settings-schema.ts';
+import {
+  DEFAULT_INBOX_SETTINGS,
+  type InboxSettings,
+  type SettingsVersion,
+} from '../settings/inbox-settings-schema.ts';
 import type { ToolRegistry } from '../tools/create-tool-registry.ts';
 import { buildHandoffDecision } from './build-handoff-decision.ts';
 import { findExhaustedBudget, hasAnyBudget } from './check-budgets.ts';
@@ -36,11 +40,20 @@ export interface RespondResult {
  * unexpected error becomes an `agent_error` handoff (recorded with the error). Silence happens
  * only when the inbox is disabled or the caller aborted (a human took over).
  */
-export async function respondToTurn(deps: AgentDeps, request: TurnRequest, options: RespondOptions): Promise<RespondResult> {
+export async function respondToTurn(
+  deps: AgentDeps,
+  request: TurnRequest,
+  options: RespondOptions,
+): Promise<RespondResult> {
   const runId = deps.generateRunId?.() ?? randomUUID();
   const startedAt = request.now;
   const started = performance.now();
-  const logger = deps.logger.child({ runId, connection: request.connection, conversationId: request.conversation?.id, inboxId: request.inboxId });
+  const logger = deps.logger.child({
+    runId,
+    connection: request.connection,
+    conversationId: request.conversation?.id,
+    inboxId: request.inboxId,
+  });
 
   let settings: InboxSettings = DEFAULT_INBOX_SETTINGS;
   let version: SettingsVersion = { global: 0, inbox: 0 };
@@ -68,7 +81,12 @@ export async function respondToTurn(deps: AgentDeps, request: TurnRequest, optio
   }
 
   const usage: ResponderUsage | undefined = outcome.usage
-    ? { model: outcome.usage.model, inputTokens: outcome.usage.inputTokens, outputTokens: outcome.usage.outputTokens, costUsd: outcome.usage.costUsd }
+    ? {
+        model: outcome.usage.model,
+        inputTokens: outcome.usage.inputTokens,
+        outputTokens: outcome.usage.outputTokens,
+        costUsd: outcome.usage.costUsd,
+      }
     : undefined;
   const decision = { ...outcome.decision, runId, ...(usage ? { usage } : {}) } as ResponderDecision;
   const run = await recordAgentRun(deps, {
@@ -100,7 +118,14 @@ export async function respondToTurn(deps: AgentDeps, request: TurnRequest, optio
     finishedAt: new Date(startedAt.getTime() + (performance.now() - started)),
   });
   logger.info(
-    { decision: decision.kind, reason: decision.reason, responder, latencyMs: run.latencyMs, inputTokens: run.inputTokens, outputTokens: run.outputTokens },
+    {
+      decision: decision.kind,
+      reason: decision.reason,
+      responder,
+      latencyMs: run.latencyMs,
+      inputTokens: run.inputTokens,
+      outputTokens: run.outputTokens,
+    },
     'agent run finished',
   );
   return { decision, run };
@@ -125,10 +150,15 @@ async function decideTurn(
   if (request.signal.aborted) return none({ kind: 'silent', reason: 'aborted' });
   if (!settings.enabled) return none({ kind: 'silent', reason: 'inbox_disabled' });
 
-  const resolution = options.mode === 'offline' ? ({ kind: 'offline' } as const) : resolveModelSettings(deps.llm, settings.model);
+  const resolution =
+    options.mode === 'offline'
+      ? ({ kind: 'offline' } as const)
+      : resolveModelSettings(deps.llm, settings.model);
   const isBusinessOpen = isWithinBusinessHours(settings.businessHours, request.now);
   const conversation = request.conversation;
-  const unansweredTurns = conversation ? await countUnansweredTurns(deps, { conversationId: conversation.id, episode: conversation.episode }) : 0;
+  const unansweredTurns = conversation
+    ? await countUnansweredTurns(deps, { conversationId: conversation.id, episode: conversation.episode })
+    : 0;
   const usageBefore =
     resolution.kind === 'llm' && hasAnyBudget(settings.budgets)
       ? await loadUsageTotals(deps, {
@@ -147,21 +177,44 @@ async function decideTurn(
     unansweredTurns,
     exhaustedBudget: usageBefore ? findExhaustedBudget(settings.budgets, usageBefore) : null,
   });
-  if (preRun) return none(buildHandoffDecision({ settings, reason: preRun.reason, summary: preRun.summary, isBusinessOpen }));
+  if (preRun)
+    return none(
+      buildHandoffDecision({ settings, reason: preRun.reason, summary: preRun.summary, isBusinessOpen }),
+    );
 
   if (resolution.kind === 'llm') {
-    const outcome = await runLlmTurn(deps, { request, settings, model: resolution.settings, runId, logger, isBusinessOpen, registry: options.registry, usageBefore });
+    const outcome = await runLlmTurn(deps, {
+      request,
+      settings,
+      model: resolution.settings,
+      runId,
+      logger,
+      isBusinessOpen,
+      registry: options.registry,
+      usageBefore,
+    });
     return { outcome, responder: 'llm' };
   }
-  return { outcome: await answerFromKnowledge(deps, { request, settings, isBusinessOpen }), responder: 'offline' };
+  return {
+    outcome: await answerFromKnowledge(deps, { request, settings, isBusinessOpen }),
+    responder: 'offline',
+  };
 }
 
 function outputOf(decision: ResponderDecision): Record<string, unknown> {
   switch (decision.kind) {
     case 'reply':
-      return { messages: decision.messages, citations: decision.citations ?? [], actions: decision.actions ?? [] };
+      return {
+        messages: decision.messages,
+        citations: decision.citations ?? [],
+        actions: decision.actions ?? [],
+      };
     case 'handoff':
-      return { summary: decision.summary, customerMessage: decision.customerMessage ?? null, actions: decision.actions ?? [] };
+      return {
+        summary: decision.summary,
+        customerMessage: decision.customerMessage ?? null,
+        actions: decision.actions ?? [],
+      };
     case 'silent':
       return {};
   }

@@ -18,7 +18,14 @@ import { describeBudget, findExhaustedBudget } from './check-budgets.ts';
 import { formatReply } from './format-reply.ts';
 import { DEFAULT_PRICE_TABLE, estimateCostUsd } from './price-table.ts';
 import { recordRejectedToolCalls } from './record-rejected-tool-calls.ts';
-import { type TurnDecision, type TurnOutcome, type TurnRequest, type TurnUsage, toRunPassage, turnText } from './turn.ts';
+import {
+  type TurnDecision,
+  type TurnOutcome,
+  type TurnRequest,
+  type TurnUsage,
+  toRunPassage,
+  turnText,
+} from './turn.ts';
 
 export interface LlmTurnInput {
   readonly request: TurnRequest;
@@ -51,7 +58,11 @@ export async function runLlmTurn(
   const contactId = request.conversation?.contactId ?? null;
   const memory =
     contactId !== null && settings.memory.enabled
-      ? await loadContactMemory(deps, { contactId, maxFacts: settings.memory.maxFacts, maxSummaries: settings.memory.summariesInPrompt })
+      ? await loadContactMemory(deps, {
+          contactId,
+          maxFacts: settings.memory.maxFacts,
+          maxSummaries: settings.memory.summariesInPrompt,
+        })
       : EMPTY_CONTACT_MEMORY;
   await retrieveUpFront(deps, input, recorder);
 
@@ -86,7 +97,11 @@ export async function runLlmTurn(
       }),
     },
   ];
-  const messages = buildTranscriptWindow(request.transcript, request.newMessages, settings.limits.transcriptTokens);
+  const messages = buildTranscriptWindow(
+    request.transcript,
+    request.newMessages,
+    settings.limits.transcriptTokens,
+  );
 
   const model = buildRunModel(deps, input.model, logger);
 
@@ -113,7 +128,10 @@ export async function runLlmTurn(
       cachedInputTokens: usage.cached,
     }),
   });
-  const outcome = (decision: TurnDecision, extra: { isGrounded?: boolean; error?: string } = {}): TurnOutcome => ({
+  const outcome = (
+    decision: TurnDecision,
+    extra: { isGrounded?: boolean; error?: string } = {},
+  ): TurnOutcome => ({
     decision,
     passages: recorder.passages().map((entry) => toRunPassage(entry)),
     toolCalls: recorder.toolCalls(),
@@ -145,16 +163,25 @@ export async function runLlmTurn(
   } catch (thrown) {
     const error = coerceError(thrown);
     // The caller's own deadline counts as a timeout; any other abort means a human took over.
-    const timedOut = runTimeout.signal.aborted || (request.signal.aborted && isTimeoutReason(request.signal.reason));
+    const timedOut =
+      runTimeout.signal.aborted || (request.signal.aborted && isTimeoutReason(request.signal.reason));
     if (request.signal.aborted && !timedOut) {
       return outcome({ kind: 'silent', reason: 'aborted' }, { error: `aborted: ${error.message}` });
     }
     if (timedOut || hasCause(error, ModelUnavailableError)) {
       logger.warn({ err: error }, 'model unavailable: handing off');
       const summary = `The AI model could not answer (${timedOut ? 'the run timed out' : error.message}).\nCustomer's message: ${turnText(request).slice(0, 500)}`;
-      return outcome(buildHandoffDecision({ settings, reason: 'llm_unavailable', summary, isBusinessOpen: input.isBusinessOpen }), {
-        error: error.message,
-      });
+      return outcome(
+        buildHandoffDecision({
+          settings,
+          reason: 'llm_unavailable',
+          summary,
+          isBusinessOpen: input.isBusinessOpen,
+        }),
+        {
+          error: error.message,
+        },
+      );
     }
     throw error;
   } finally {
@@ -178,7 +205,15 @@ export async function runLlmTurn(
   const reply = formatReply(text, recorder.passages(), settings.replyStyle, settings.citations);
   if (reply.messages.length === 0) {
     const summary = `The assistant produced no answer (finish: ${finishReason}, after ${stepCount} step(s)).\nCustomer's message: ${turnText(request).slice(0, 500)}`;
-    return outcome(buildHandoffDecision({ settings, reason: 'no_answer', summary, isBusinessOpen: input.isBusinessOpen, actions: recorder.actions() }));
+    return outcome(
+      buildHandoffDecision({
+        settings,
+        reason: 'no_answer',
+        summary,
+        isBusinessOpen: input.isBusinessOpen,
+        actions: recorder.actions(),
+      }),
+    );
   }
 
   if (input.usageBefore) {
@@ -189,7 +224,15 @@ export async function runLlmTurn(
     });
     if (exhausted) {
       const summary = `The AI usage limit was reached during this reply: ${describeBudget(exhausted)}.\nDraft answer (not sent):\n${reply.messages.join('\n\n')}`;
-      return outcome(buildHandoffDecision({ settings, reason: 'usage_limit', summary, isBusinessOpen: input.isBusinessOpen, actions: recorder.actions() }));
+      return outcome(
+        buildHandoffDecision({
+          settings,
+          reason: 'usage_limit',
+          summary,
+          isBusinessOpen: input.isBusinessOpen,
+          actions: recorder.actions(),
+        }),
+      );
     }
   }
 
@@ -227,7 +270,10 @@ async function retrieveUpFront(
 }
 
 function addTotals(totals: UsageTotals, run: TurnUsage): UsageTotals {
-  return { tokens: totals.tokens + run.inputTokens + run.outputTokens, costUsd: totals.costUsd + run.costUsd };
+  return {
+    tokens: totals.tokens + run.inputTokens + run.outputTokens,
+    costUsd: totals.costUsd + run.costUsd,
+  };
 }
 
 function isTimeoutReason(reason: unknown): boolean {

@@ -12,7 +12,9 @@ export function isWithinBusinessHours(hours: BusinessHours, now: Date): boolean 
   const local = localParts(now, hours.timeZone);
   const minutes = local.hour * 60 + local.minute;
   const day = WEEKDAYS[local.weekday]!;
-  return hours.weekly[day].some((interval) => toMinutes(interval.from) <= minutes && minutes < toMinutes(interval.to));
+  return hours.weekly[day].some(
+    (interval) => toMinutes(interval.from) <= minutes && minutes < toMinutes(interval.to),
+  );
 }
 
 /** The instant the calendar day containing `now` began in `timeZone` (daily budgets reset then). */

@@ -8,7 +8,8 @@ import type { InboxSettings } from './inbox-settings-schema.ts';
  * edits one place: enabled, the turn cap, and the handoff labels, team and default message.
  */
 export function createInboxPolicyLookup(deps: { readonly db: Executor }): InboxPolicyLookup {
-  return async (connection, inboxId) => toInboxPolicy((await getEffectiveInboxSettings(deps, { connection, inboxId })).settings);
+  return async (connection, inboxId) =>
+    toInboxPolicy((await getEffectiveInboxSettings(deps, { connection, inboxId })).settings);
 }
 
 export function toInboxPolicy(settings: InboxSettings): InboxPolicy {

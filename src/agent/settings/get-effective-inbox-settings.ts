@@ -28,7 +28,9 @@ export async function getEffectiveInboxSettings(
 ): Promise<EffectiveInboxSettings> {
   const global = await loadLatestSettingsVersion(deps, { connection: input.connection, inboxId: null });
   const inbox = input.inboxId === null ? null : await loadLatestSettingsVersion(deps, input);
-  const parsed = inboxSettingsSchema.safeParse(overlaySettings(global?.overrides ?? {}, inbox?.overrides ?? {}));
+  const parsed = inboxSettingsSchema.safeParse(
+    overlaySettings(global?.overrides ?? {}, inbox?.overrides ?? {}),
+  );
   if (!parsed.success) {
     // Only possible when a release tightened the schema after the documents were stored.
     const problems = formatSettingsIssues(parsed.error.issues);
@@ -50,7 +52,9 @@ export async function loadLatestSettingsVersion(
     .where(
       and(
         eq(agentSettingsVersions.connection, scope.connection),
-        scope.inboxId === null ? isNull(agentSettingsVersions.inboxId) : eq(agentSettingsVersions.inboxId, scope.inboxId),
+        scope.inboxId === null
+          ? isNull(agentSettingsVersions.inboxId)
+          : eq(agentSettingsVersions.inboxId, scope.inboxId),
       ),
     )
     .orderBy(desc(agentSettingsVersions.version))

@@ -20,7 +20,9 @@ const interval = z
   .strictObject({ from: timeOfDay, to: timeOfDay })
   .refine((value) => value.from < value.to, { message: '"from" must be before "to"' });
 const officeDay = [{ from: '09:00', to: '17:00' }];
-const timeZone = z.string().refine(isTimeZone, { message: 'expected an IANA time zone such as "Europe/Lisbon"' });
+const timeZone = z
+  .string()
+  .refine(isTimeZone, { message: 'expected an IANA time zone such as "Europe/Lisbon"' });
 const nullableLimit = z.number().positive().nullable().default(null);
 
 export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
@@ -65,11 +67,15 @@ export const inboxSettingsSchema = z.strictObject({
       labels: z.array(label).max(20).default([]),
       teamId: z.int().positive().nullable().default(null),
       /** Public message before the human arrives; "" = say nothing. */
-      customerMessage: text(1000).default("I've passed your conversation to our team. Someone will be with you shortly."),
+      customerMessage: text(1000).default(
+        "I've passed your conversation to our team. Someone will be with you shortly.",
+      ),
       /** Public message when the model cannot be reached (never left silent). */
       unavailableMessage: text(1000)
         .min(1)
-        .default("Sorry, I can't answer right now. I've passed your conversation to our team and someone will be with you shortly."),
+        .default(
+          "Sorry, I can't answer right now. I've passed your conversation to our team and someone will be with you shortly.",
+        ),
     })
     .prefault({}),
   businessHours: z
@@ -91,7 +97,9 @@ export const inboxSettingsSchema = z.strictObject({
       whenClosed: z.enum(['answer', 'handoff']).default('answer'),
       outOfHoursMessage: text(1000)
         .min(1)
-        .default("Our team is offline right now. We've received your message and will get back to you during business hours."),
+        .default(
+          "Our team is offline right now. We've received your message and will get back to you during business hours.",
+        ),
     })
     .prefault({}),
   /** Burst handling, read by the reply pipeline; null = the service default (REPLY_DEBOUNCE_MS / REPLY_MAX_WAIT_MS). */

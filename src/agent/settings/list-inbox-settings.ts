@@ -37,7 +37,9 @@ export async function getInboxSettingsHistory(
     .where(
       and(
         eq(agentSettingsVersions.connection, input.connection),
-        input.inboxId === null ? isNull(agentSettingsVersions.inboxId) : eq(agentSettingsVersions.inboxId, input.inboxId),
+        input.inboxId === null
+          ? isNull(agentSettingsVersions.inboxId)
+          : eq(agentSettingsVersions.inboxId, input.inboxId),
       ),
     )
     .orderBy(desc(agentSettingsVersions.version))

@@ -8,7 +8,12 @@ import { AppError } from '../../errors/app-error.ts';
 import { formatSettingsIssues } from './format-settings-issues.ts';
 import { loadLatestSettingsVersion, type EffectiveInboxSettings } from './get-effective-inbox-settings.ts';
 import { inboxSettingsSchema } from './inbox-settings-schema.ts';
-import { isPlainObject, mergeSettingsPatch, overlaySettings, type SettingsDocument } from './merge-settings-patch.ts';
+import {
+  isPlainObject,
+  mergeSettingsPatch,
+  overlaySettings,
+  type SettingsDocument,
+} from './merge-settings-patch.ts';
 
 export interface UpdateInboxSettingsInput {
   readonly connection: string;
@@ -48,13 +53,20 @@ export async function updateInboxSettings(
   const patch = input.patch;
   const author = input.author.trim() || 'unknown';
   return deps.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`agent_settings:${input.connection}:${input.inboxId ?? '*'}`}))`);
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtext(${`agent_settings:${input.connection}:${input.inboxId ?? '*'}`}))`,
+    );
     const current = await loadLatestSettingsVersion({ db: tx }, input);
-    const global = input.inboxId === null ? null : await loadLatestSettingsVersion({ db: tx }, { ...input, inboxId: null });
+    const global =
+      input.inboxId === null
+        ? null
+        : await loadLatestSettingsVersion({ db: tx }, { ...input, inboxId: null });
     const currentOverrides = current?.overrides ?? {};
     const overrides = mergeSettingsPatch(currentOverrides, patch);
 
-    const parsed = inboxSettingsSchema.safeParse(overlaySettings(global?.overrides ?? {}, overrides), { reportInput: true });
+    const parsed = inboxSettingsSchema.safeParse(overlaySettings(global?.overrides ?? {}, overrides), {
+      reportInput: true,
+    });
     if (!parsed.success) {
       const problems = formatSettingsIssues(parsed.error.issues);
       throw new AppError('invalid_payload', {
@@ -64,9 +76,16 @@ export async function updateInboxSettings(
     }
     const currentVersion = current?.version ?? 0;
     const effectiveVersion = (version: number) =>
-      input.inboxId === null ? { global: version, inbox: 0 } : { global: global?.version ?? 0, inbox: version };
+      input.inboxId === null
+        ? { global: version, inbox: 0 }
+        : { global: global?.version ?? 0, inbox: version };
     if (current !== null && isDeepStrictEqual(currentOverrides, overrides)) {
-      return { changed: false, version: currentVersion, overrides, effective: { settings: parsed.data, version: effectiveVersion(currentVersion) } };
+      return {
+        changed: false,
+        version: currentVersion,
+        overrides,
+        effective: { settings: parsed.data, version: effectiveVersion(currentVersion) },
+      };
     }
     const version = currentVersion + 1;
     await tx.insert(agentSettingsVersions).values({
@@ -77,6 +96,11 @@ export async function updateInboxSettings(
       patch,
       author,
     });
-    return { changed: true, version, overrides, effective: { settings: parsed.data, version: effectiveVersion(version) } };
+    return {
+      changed: true,
+      version,
+      overrides,
+      effective: { settings: parsed.data, version: effectiveVersion(version) },
+    };
   });
 }

@@ -35,7 +35,8 @@ const SUMMARY_CHARS = 300;
  */
 export function createToolRegistry(extra: Readonly<Record<string, AgentToolFactory>> = {}): ToolRegistry {
   for (const name of Object.keys(extra)) {
-    if (Object.hasOwn(BUILTIN_TOOL_FACTORIES, name)) throw new Error(`Tool "${name}" is built in and cannot be replaced`);
+    if (Object.hasOwn(BUILTIN_TOOL_FACTORIES, name))
+      throw new Error(`Tool "${name}" is built in and cannot be replaced`);
     if (!TOOL_NAME.test(name)) throw new Error(`Tool name "${name}" must be snake_case (a-z, 0-9, _)`);
   }
   const factories: Record<string, AgentToolFactory> = { ...BUILTIN_TOOL_FACTORIES, ...extra };
@@ -87,7 +88,11 @@ function instrument(name: string, tool: Tool, context: AgentToolContext): Tool {
 }
 
 function isErrorResult(output: unknown): boolean {
-  return typeof output === 'object' && output !== null && ('error' in output || (output as { ok?: unknown }).ok === false);
+  return (
+    typeof output === 'object' &&
+    output !== null &&
+    ('error' in output || (output as { ok?: unknown }).ok === false)
+  );
 }
 
 function summarise(output: unknown): string {

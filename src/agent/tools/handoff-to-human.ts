@@ -19,14 +19,18 @@ export const handoffToHumanInput = z.object({
     .trim()
     .min(10)
     .max(2_000)
-    .describe("A private note for the human agent: the customer's issue, what you already told them, what is still open."),
+    .describe(
+      "A private note for the human agent: the customer's issue, what you already told them, what is still open.",
+    ),
   customerMessage: z
     .string()
     .trim()
     .min(1)
     .max(1_000)
     .optional()
-    .describe("A short message to the customer, in their language, saying a person will continue. Omit to use the team's standard message."),
+    .describe(
+      "A short message to the customer, in their language, saying a person will continue. Omit to use the team's standard message.",
+    ),
 });
 
 /**

@@ -13,7 +13,9 @@ export const rememberAboutContactInput = z.object({
     .trim()
     .min(3)
     .max(300)
-    .describe('One durable fact about the customer worth knowing next time, e.g. "prefers replies in Portuguese".'),
+    .describe(
+      'One durable fact about the customer worth knowing next time, e.g. "prefers replies in Portuguese".',
+    ),
   category: z.enum(FACT_CATEGORIES).describe('What kind of fact it is.'),
 });
 
@@ -33,7 +35,14 @@ export function createRememberAboutContactTool(context: AgentToolContext) {
       try {
         const result = await rememberContactFact(
           { db: context.db },
-          { contactId, fact, category, conversationId: context.conversationId, runId: context.runId, maxFacts: context.settings.memory.maxFacts },
+          {
+            contactId,
+            fact,
+            category,
+            conversationId: context.conversationId,
+            runId: context.runId,
+            maxFacts: context.settings.memory.maxFacts,
+          },
         );
         return result.stored ? { ok: true } : { ok: false, error: result.reason };
       } catch (error) {

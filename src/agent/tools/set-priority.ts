@@ -13,7 +13,9 @@ export function createSetPriorityTool(context: AgentToolContext) {
   const inputSchema = z.object({
     priority: z
       .enum(allowed as [(typeof allowed)[number], ...(typeof allowed)[number][]])
-      .describe('The priority the issue deserves for the human team (e.g. high for an outage affecting the customer).'),
+      .describe(
+        'The priority the issue deserves for the human team (e.g. high for an outage affecting the customer).',
+      ),
   });
   return tool({
     description: "Set the conversation's priority for the human team.",

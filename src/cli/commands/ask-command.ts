@@ -25,7 +25,11 @@ export function registerAskCommand(program: Command, loadConfig: () => Config): 
         const knowledge = createKnowledgeSearch({ db, logger, ...(embedder ? { embedder } : {}) });
         const result = await askAgent(
           { db, logger, llm: config.llm, knowledge },
-          { question, connection: options.connection, inboxId: options.inbox === undefined ? null : parseInteger(options.inbox, '--inbox') },
+          {
+            question,
+            connection: options.connection,
+            inboxId: options.inbox === undefined ? null : parseInteger(options.inbox, '--inbox'),
+          },
         );
         process.stdout.write(formatAskResult(result, { verbose: options.verbose === true }));
       });

@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 
-import { formatEffectiveSettings, formatSettingsHistory } from '../../agent/settings/format-inbox-settings.ts';
+import {
+  formatEffectiveSettings,
+  formatSettingsHistory,
+} from '../../agent/settings/format-inbox-settings.ts';
 import { getEffectiveInboxSettings } from '../../agent/settings/get-effective-inbox-settings.ts';
 import { getInboxSettingsHistory } from '../../agent/settings/list-inbox-settings.ts';
 import { updateInboxSettings } from '../../agent/settings/update-inbox-settings.ts';
@@ -23,36 +26,56 @@ interface ScopeOptions {
 export function registerConfigCommand(program: Command, loadConfig: () => Config): void {
   const config = program.command('config').description('show and change the agent’s per-inbox settings');
   const scoped = (command: Command) =>
-    command.option('--inbox <id>', 'an inbox (omit for the connection-wide default)').option('--connection <name>', 'Chatwoot connection', 'default');
-  const inboxOf = (options: ScopeOptions) => (options.inbox === undefined ? null : parseInteger(options.inbox, '--inbox'));
+    command
+      .option('--inbox <id>', 'an inbox (omit for the connection-wide default)')
+      .option('--connection <name>', 'Chatwoot connection', 'default');
+  const inboxOf = (options: ScopeOptions) =>
+    options.inbox === undefined ? null : parseInteger(options.inbox, '--inbox');
 
-  scoped(config.command('get').description('print the effective settings'))
-    .action(async (options: ScopeOptions) => {
+  scoped(config.command('get').description('print the effective settings')).action(
+    async (options: ScopeOptions) => {
       await withCliDatabase(loadConfig(), async ({ db }) => {
         const inboxId = inboxOf(options);
-        const effective = await getEffectiveInboxSettings({ db }, { connection: options.connection, inboxId });
+        const effective = await getEffectiveInboxSettings(
+          { db },
+          { connection: options.connection, inboxId },
+        );
         process.stdout.write(formatEffectiveSettings(effective, { inboxId }));
       });
-    });
+    },
+  );
 
   scoped(config.command('set').description('change settings: key.path=value … or --file <yaml|json>'))
     .argument('[assignments...]', 'e.g. persona.name="Ava" limits.maxBotTurnsPerEpisode=5 enabled=false')
     .option('--file <path>', 'a YAML or JSON merge patch')
     .option('--author <name>', 'recorded with the new version', 'cli')
     .action(async (assignments: string[], options: ScopeOptions & { file?: string; author: string }) => {
-      const patch = options.file ? (parseYaml(readFileSync(options.file, 'utf8')) as unknown) : patchFromAssignments(assignments);
+      const patch = options.file
+        ? (parseYaml(readFileSync(options.file, 'utf8')) as unknown)
+        : patchFromAssignments(assignments);
       await withCliDatabase(loadConfig(), async ({ db }) => {
-        const result = await updateInboxSettings({ db }, { connection: options.connection, inboxId: inboxOf(options), patch, author: options.author });
+        const result = await updateInboxSettings(
+          { db },
+          { connection: options.connection, inboxId: inboxOf(options), patch, author: options.author },
+        );
         process.stdout.write(result.changed ? `saved as version ${result.version}\n` : 'nothing changed\n');
       });
     });
 
-  scoped(config.command('history').description('list the stored versions'))
-    .action(async (options: ScopeOptions) => {
+  scoped(config.command('history').description('list the stored versions')).action(
+    async (options: ScopeOptions) => {
       await withCliDatabase(loadConfig(), async ({ db }) => {
-        process.stdout.write(formatSettingsHistory(await getInboxSettingsHistory({ db }, { connection: options.connection, inboxId: inboxOf(options) })));
+        process.stdout.write(
+          formatSettingsHistory(
+            await getInboxSettingsHistory(
+              { db },
+              { connection: options.connection, inboxId: inboxOf(options) },
+            ),
+          ),
+        );
       });
-    });
+    },
+  );
 }
 
 /** `a.b=1 c=true` → `{ a: { b: 1 }, c: true }` (values parsed as YAML scalars/lists). */
@@ -67,7 +90,10 @@ export function patchFromAssignments(assignments: readonly string[]): Record<str
     let cursor = patch;
     for (const key of path.slice(0, -1)) {
       const next = cursor[key];
-      cursor = (typeof next === 'object' && next !== null ? next : (cursor[key] = {})) as Record<string, unknown>;
+      cursor = (typeof next === 'object' && next !== null ? next : (cursor[key] = {})) as Record<
+        string,
+        unknown
+      >;
     }
     cursor[path.at(-1)!] = value;
   }

@@ -32,7 +32,9 @@ function knowledgeDeps(config: Config, db: Database) {
     fetch: createSafeFetch({ allowPrivateNetwork: config.network.allowPrivate }),
     ...(userToken ? { chatwootUserToken: userToken } : {}),
     // Progress only on a terminal: logs and CI get the summary lines alone.
-    ...(process.stderr.isTTY ? { onProgress: (message: string) => process.stderr.write(`\r${message}   `) } : {}),
+    ...(process.stderr.isTTY
+      ? { onProgress: (message: string) => process.stderr.write(`\r${message}   `) }
+      : {}),
   };
 }
 
@@ -40,12 +42,22 @@ async function syncAndReport(config: Config, db: Database, sourceId: number): Pr
   const { result, loadErrors } = await syncKnowledgeSource(knowledgeDeps(config, db), {
     sourceId,
     ...(process.stderr.isTTY
-      ? { onProgress: (progress: IngestProgress) => process.stderr.write(`\r${progress.phase}: ${progress.done}${progress.total ? `/${progress.total}` : ''}   `) }
+      ? {
+          onProgress: (progress: IngestProgress) =>
+            process.stderr.write(
+              `\r${progress.phase}: ${progress.done}${progress.total ? `/${progress.total}` : ''}   `,
+            ),
+        }
       : {}),
   });
   if (process.stderr.isTTY) process.stderr.write('\n');
-  print(`source ${sourceId}: ${result.added} added, ${result.updated} updated, ${result.unchanged} unchanged, ${result.removed} removed — ${result.documentCount} documents, ${result.chunksInserted} passages written${result.chunksEmbedded ? `, ${result.chunksEmbedded} embedded` : ''}`);
-  for (const failure of [...loadErrors.map((error) => `${error.item}: ${error.message}`), ...result.failed.map((failure) => `${failure.sourceUri}: ${failure.error.message}`)]) {
+  print(
+    `source ${sourceId}: ${result.added} added, ${result.updated} updated, ${result.unchanged} unchanged, ${result.removed} removed — ${result.documentCount} documents, ${result.chunksInserted} passages written${result.chunksEmbedded ? `, ${result.chunksEmbedded} embedded` : ''}`,
+  );
+  for (const failure of [
+    ...loadErrors.map((error) => `${error.item}: ${error.message}`),
+    ...result.failed.map((failure) => `${failure.sourceUri}: ${failure.error.message}`),
+  ]) {
     print(`  ! ${failure}`);
   }
   if (loadErrors.length > 0) print('  (some items could not be read: nothing was deleted on this sync)');
@@ -56,7 +68,9 @@ async function syncAndReport(config: Config, db: Database, sourceId: number): Pr
 export function registerKnowledgeCommands(program: Command, loadConfig: () => Config): void {
   program
     .command('ingest')
-    .description('add a file, folder, web page, sitemap, site crawl or Chatwoot help centre to the knowledge base and sync it')
+    .description(
+      'add a file, folder, web page, sitemap, site crawl or Chatwoot help centre to the knowledge base and sync it',
+    )
     .argument('<location>', 'a path or an http(s) URL')
     .option('--sitemap', 'the URL is a sitemap: ingest every page it lists')
     .option('--crawl', 'crawl the site from this URL (same host, robots.txt respected)')
@@ -75,7 +89,13 @@ export function registerKnowledgeCommands(program: Command, loadConfig: () => Co
         resolved = path.resolve(location);
         kind = statSync(resolved).isDirectory() ? 'directory' : 'file';
       } else {
-        kind = options.portal ? 'chatwoot_portal' : options.sitemap ? 'sitemap' : options.crawl ? 'crawl' : 'url';
+        kind = options.portal
+          ? 'chatwoot_portal'
+          : options.sitemap
+            ? 'sitemap'
+            : options.crawl
+              ? 'crawl'
+              : 'url';
       }
       const sourceOptions = sourceOptionsSchema.parse({
         ...(options.maxPages ? { maxPages: parseInteger(String(options.maxPages), '--max-pages') } : {}),
@@ -83,11 +103,23 @@ export function registerKnowledgeCommands(program: Command, loadConfig: () => Co
         ...(options.portal ? { portalSlug: String(options.portal) } : {}),
         ...(options.account ? { accountId: parseInteger(String(options.account), '--account') } : {}),
       });
-      const inboxIds = Array.isArray(options.inbox) ? options.inbox.map((id) => parseInteger(id, '--inbox')) : null;
+      const inboxIds = Array.isArray(options.inbox)
+        ? options.inbox.map((id) => parseInteger(id, '--inbox'))
+        : null;
       await withCliDatabase(config, async ({ db }) => {
         const sources = createKnowledgeSourceRepository(db);
-        const existing = (await sources.list()).find((source) => source.kind === kind && source.location === resolved);
-        const source = existing ?? (await sources.create({ kind, location: resolved, ...(typeof options.name === 'string' ? { name: options.name } : {}), inboxIds, options: sourceOptions }));
+        const existing = (await sources.list()).find(
+          (source) => source.kind === kind && source.location === resolved,
+        );
+        const source =
+          existing ??
+          (await sources.create({
+            kind,
+            location: resolved,
+            ...(typeof options.name === 'string' ? { name: options.name } : {}),
+            inboxIds,
+            options: sourceOptions,
+          }));
         print(`${existing ? 'syncing existing' : 'added'} source ${source.id} (${kind}) ${resolved}`);
         if (!(await syncAndReport(config, db, source.id))) process.exitCode = 1;
       });
@@ -102,7 +134,9 @@ export function registerKnowledgeCommands(program: Command, loadConfig: () => Co
         const rows = await createKnowledgeSourceRepository(db).list();
         if (rows.length === 0) print('no knowledge sources yet: chatwoot-agent ingest <file|dir|url>');
         for (const source of rows) {
-          print(`${source.id}\t${source.kind}\t${source.status}\t${source.documentCount} docs\t${source.lastSyncedAt?.toISOString() ?? 'never synced'}\t${source.inboxIds ? `inboxes ${source.inboxIds.join(',')}` : 'all inboxes'}\t${source.location}${source.lastError ? `\n\t! ${source.lastError}` : ''}`);
+          print(
+            `${source.id}\t${source.kind}\t${source.status}\t${source.documentCount} docs\t${source.lastSyncedAt?.toISOString() ?? 'never synced'}\t${source.inboxIds ? `inboxes ${source.inboxIds.join(',')}` : 'all inboxes'}\t${source.location}${source.lastError ? `\n\t! ${source.lastError}` : ''}`,
+          );
         }
       });
     });
@@ -114,7 +148,8 @@ export function registerKnowledgeCommands(program: Command, loadConfig: () => Co
       const config = loadConfig();
       await withCliDatabase(config, async ({ db }) => {
         const all = await createKnowledgeSourceRepository(db).list();
-        const selected = ids.length > 0 ? ids.map((id) => parseInteger(id, 'source id')) : all.map((source) => source.id);
+        const selected =
+          ids.length > 0 ? ids.map((id) => parseInteger(id, 'source id')) : all.map((source) => source.id);
         for (const id of selected) if (!(await syncAndReport(config, db, id))) process.exitCode = 1;
       });
     });
@@ -152,7 +187,9 @@ export function registerKnowledgeCommands(program: Command, loadConfig: () => Co
         print(`${passages.length} passages in ${(performance.now() - started).toFixed(1)} ms`);
         for (const [index, passage] of passages.entries()) {
           const where = [passage.citation.title, ...passage.citation.headingPath].join(' › ');
-          print(`\n[${index + 1}] ${where} — ${passage.citation.url ?? ''} (score ${passage.score.toFixed(4)}, ${passage.language}${passage.fullTextRank !== null ? `, text ${passage.fullTextRank.toFixed(3)}` : ''}${passage.vectorDistance !== null ? `, distance ${passage.vectorDistance.toFixed(3)}` : ''})`);
+          print(
+            `\n[${index + 1}] ${where} — ${passage.citation.url ?? ''} (score ${passage.score.toFixed(4)}, ${passage.language}${passage.fullTextRank !== null ? `, text ${passage.fullTextRank.toFixed(3)}` : ''}${passage.vectorDistance !== null ? `, distance ${passage.vectorDistance.toFixed(3)}` : ''})`,
+          );
           print(passage.content.length > 400 ? `${passage.content.slice(0, 400)}…` : passage.content);
         }
       });
@@ -166,18 +203,24 @@ export function registerKnowledgeCommands(program: Command, loadConfig: () => Co
     .option('--ingest-sample', 'ingest the bundled ACME help centre first')
     .option('--inbox <id>')
     .option('-v, --verbose', 'print misses and late hits')
-    .action(async (kind: string, dataset: string, options: { ingestSample?: boolean; inbox?: string; verbose?: boolean }) => {
-      if (kind !== 'retrieval') throw new Error(`unknown evaluation "${kind}" (supported: retrieval)`);
-      const config = loadConfig();
-      await withCliDatabase(config, async ({ db }) => {
-        const deps = knowledgeDeps(config, db);
-        if (options.ingestSample) await ingestSampleKnowledgeBase(deps);
-        await runRetrievalEval({ search: createKnowledgeSearch(deps), print }, path.resolve(dataset), {
-          ...(options.inbox ? { inboxId: parseInteger(options.inbox, '--inbox') } : {}),
-          verbose: options.verbose === true,
+    .action(
+      async (
+        kind: string,
+        dataset: string,
+        options: { ingestSample?: boolean; inbox?: string; verbose?: boolean },
+      ) => {
+        if (kind !== 'retrieval') throw new Error(`unknown evaluation "${kind}" (supported: retrieval)`);
+        const config = loadConfig();
+        await withCliDatabase(config, async ({ db }) => {
+          const deps = knowledgeDeps(config, db);
+          if (options.ingestSample) await ingestSampleKnowledgeBase(deps);
+          await runRetrievalEval({ search: createKnowledgeSearch(deps), print }, path.resolve(dataset), {
+            ...(options.inbox ? { inboxId: parseInteger(options.inbox, '--inbox') } : {}),
+            verbose: options.verbose === true,
+          });
         });
-      });
-    });
+      },
+    );
 
   program
     .command('reembed')
@@ -186,7 +229,8 @@ export function registerKnowledgeCommands(program: Command, loadConfig: () => Co
       const config = loadConfig();
       await withCliDatabase(config, async ({ db }) => {
         const deps = knowledgeDeps(config, db);
-        if (!deps.embedder) throw new Error('no embedding provider configured (EMBEDDING_PROVIDER / EMBEDDING_MODEL)');
+        if (!deps.embedder)
+          throw new Error('no embedding provider configured (EMBEDDING_PROVIDER / EMBEDDING_MODEL)');
         const result = await reembedAll({ db, embedder: deps.embedder, logger: deps.logger }, {});
         print(`re-embedded: ${JSON.stringify(result)}`);
       });

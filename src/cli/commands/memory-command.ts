@@ -16,7 +16,9 @@ interface MemoryOptions {
  * the right to be forgotten. `<contact>` is Chatwoot's contact id with `--account`, or our row id.
  */
 export function registerMemoryCommand(program: Command, loadConfig: () => Config): void {
-  const memory = program.command('memory').description('show or delete what the agent remembers about a contact');
+  const memory = program
+    .command('memory')
+    .description('show or delete what the agent remembers about a contact');
   const withRef = (command: Command) =>
     command
       .argument('<contact>', 'Chatwoot contact id (with --account) or our internal contact id')
@@ -25,20 +27,24 @@ export function registerMemoryCommand(program: Command, loadConfig: () => Config
   const refOf = (contact: string, options: MemoryOptions): ContactRef =>
     options.account === undefined
       ? { contactId: parseInteger(contact, '<contact>') }
-      : { connection: options.connection, accountId: parseInteger(options.account, '--account'), chatwootContactId: parseInteger(contact, '<contact>') };
+      : {
+          connection: options.connection,
+          accountId: parseInteger(options.account, '--account'),
+          chatwootContactId: parseInteger(contact, '<contact>'),
+        };
 
-  withRef(memory.command('show').description('print the contact’s profile facts and episode summaries')).action(
-    async (contact: string, options: MemoryOptions) => {
-      await withCliDatabase(loadConfig(), async ({ db }) => {
-        process.stdout.write(formatContactMemory(await showContactMemory({ db }, refOf(contact, options))));
-      });
-    },
-  );
-  withRef(memory.command('forget').description('delete everything the agent remembers about the contact')).action(
-    async (contact: string, options: MemoryOptions) => {
-      await withCliDatabase(loadConfig(), async ({ db }) => {
-        process.stdout.write(formatForgetContactResult(await forgetContact({ db }, refOf(contact, options))));
-      });
-    },
-  );
+  withRef(
+    memory.command('show').description('print the contact’s profile facts and episode summaries'),
+  ).action(async (contact: string, options: MemoryOptions) => {
+    await withCliDatabase(loadConfig(), async ({ db }) => {
+      process.stdout.write(formatContactMemory(await showContactMemory({ db }, refOf(contact, options))));
+    });
+  });
+  withRef(
+    memory.command('forget').description('delete everything the agent remembers about the contact'),
+  ).action(async (contact: string, options: MemoryOptions) => {
+    await withCliDatabase(loadConfig(), async ({ db }) => {
+      process.stdout.write(formatForgetContactResult(await forgetContact({ db }, refOf(contact, options))));
+    });
+  });
 }

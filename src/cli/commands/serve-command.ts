@@ -18,17 +18,33 @@ export function registerServeCommand(program: Command, loadConfig: () => Config)
     .description('run the webhook server and the reply worker')
     .option('--role <role>', 'web | worker | all', 'all')
     .action(async (options: { role: string }) => {
-      if (!['web', 'worker', 'all'].includes(options.role)) throw new Error(`--role must be web, worker or all (got "${options.role}")`);
+      if (!['web', 'worker', 'all'].includes(options.role))
+        throw new Error(`--role must be web, worker or all (got "${options.role}")`);
       const config = loadConfig();
       const core = await composeCore(config);
       const agent = composeAgent(core);
-      const pipeline = composePipeline(core, { responder: agent.responder, inboxPolicy: createInboxPolicyLookup({ db: core.database.db }), summarizeEpisode: agent.summarizeEpisode });
+      const pipeline = composePipeline(core, {
+        responder: agent.responder,
+        inboxPolicy: createInboxPolicyLookup({ db: core.database.db }),
+        summarizeEpisode: agent.summarizeEpisode,
+      });
       const service = await startService(core, {
         role: options.role as ServiceRole,
         handlers: pipeline.handlers,
         replyTiming: createReplyTiming({ now: core.now }, config.reply),
       });
-      core.logger.info({ url: service.url, role: options.role, database: config.database.kind, model: config.llm.provider === 'none' ? 'offline responder' : `${config.llm.provider}:${config.llm.model}` }, 'chatwoot-agent is running');
+      core.logger.info(
+        {
+          url: service.url,
+          role: options.role,
+          database: config.database.kind,
+          model:
+            config.llm.provider === 'none'
+              ? 'offline responder'
+              : `${config.llm.provider}:${config.llm.model}`,
+        },
+        'chatwoot-agent is running',
+      );
 
       let stopping = false;
       const shutdown = (signal: string) => {

@@ -48,7 +48,12 @@ export function createContactRepository(db: Executor) {
       return rows[0] ?? null;
     },
 
-    async findByChatwootId(connection: string, accountId: number, chatwootContactId: number, tx: Executor = db) {
+    async findByChatwootId(
+      connection: string,
+      accountId: number,
+      chatwootContactId: number,
+      tx: Executor = db,
+    ) {
       const rows = await tx
         .select()
         .from(contacts)

@@ -18,7 +18,11 @@ export function createOutboxRepository(db: Executor) {
     },
 
     async listDecisions(conversationId: number, tx: Executor = db) {
-      return tx.select().from(replyDecisions).where(eq(replyDecisions.conversationId, conversationId)).orderBy(asc(replyDecisions.id));
+      return tx
+        .select()
+        .from(replyDecisions)
+        .where(eq(replyDecisions.conversationId, conversationId))
+        .orderBy(asc(replyDecisions.id));
     },
 
     async enqueue(messages: readonly NewOutboundMessage[], tx: Executor = db): Promise<void> {
@@ -29,12 +33,21 @@ export function createOutboxRepository(db: Executor) {
       return tx
         .select()
         .from(outboundMessages)
-        .where(and(eq(outboundMessages.conversationId, conversationId), inArray(outboundMessages.status, [...UNSETTLED_STATUSES])))
+        .where(
+          and(
+            eq(outboundMessages.conversationId, conversationId),
+            inArray(outboundMessages.status, [...UNSETTLED_STATUSES]),
+          ),
+        )
         .orderBy(asc(outboundMessages.id));
     },
 
     async listByConversation(conversationId: number, tx: Executor = db): Promise<OutboundMessageRow[]> {
-      return tx.select().from(outboundMessages).where(eq(outboundMessages.conversationId, conversationId)).orderBy(asc(outboundMessages.id));
+      return tx
+        .select()
+        .from(outboundMessages)
+        .where(eq(outboundMessages.conversationId, conversationId))
+        .orderBy(asc(outboundMessages.id));
     },
 
     /** Marks the attempt before the request leaves, so a crash mid-request leaves `sending` behind for reconciliation. */
@@ -45,7 +58,12 @@ export function createOutboxRepository(db: Executor) {
         .where(eq(outboundMessages.id, id));
     },
 
-    async markSent(id: number, chatwootMessageId: number | null, now: Date, tx: Executor = db): Promise<void> {
+    async markSent(
+      id: number,
+      chatwootMessageId: number | null,
+      now: Date,
+      tx: Executor = db,
+    ): Promise<void> {
       await tx
         .update(outboundMessages)
         .set({ status: 'sent', chatwootMessageId, sentAt: now, lastError: null })
@@ -53,11 +71,17 @@ export function createOutboxRepository(db: Executor) {
     },
 
     async markPending(id: number, error: string, tx: Executor = db): Promise<void> {
-      await tx.update(outboundMessages).set({ status: 'pending', lastError: error }).where(eq(outboundMessages.id, id));
+      await tx
+        .update(outboundMessages)
+        .set({ status: 'pending', lastError: error })
+        .where(eq(outboundMessages.id, id));
     },
 
     async markFailed(id: number, error: string, tx: Executor = db): Promise<void> {
-      await tx.update(outboundMessages).set({ status: 'failed', lastError: error }).where(eq(outboundMessages.id, id));
+      await tx
+        .update(outboundMessages)
+        .set({ status: 'failed', lastError: error })
+        .where(eq(outboundMessages.id, id));
     },
 
     /** Drops every unsent public reply of a conversation (a human took over); returns how many. */

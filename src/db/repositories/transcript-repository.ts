@@ -22,7 +22,9 @@ export function createTranscriptRepository(db: Executor) {
       return tx
         .select()
         .from(transcriptMessages)
-        .where(and(eq(transcriptMessages.conversationId, conversationId), eq(transcriptMessages.episode, episode)))
+        .where(
+          and(eq(transcriptMessages.conversationId, conversationId), eq(transcriptMessages.episode, episode)),
+        )
         .orderBy(asc(transcriptMessages.chatwootMessageId));
     },
 

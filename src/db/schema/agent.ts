@@ -33,7 +33,11 @@ export const agentSettingsVersions = pgTable(
     author: text('author').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [unique('agent_settings_versions_scope_key').on(table.connection, table.inboxId, table.version).nullsNotDistinct()],
+  (table) => [
+    unique('agent_settings_versions_scope_key')
+      .on(table.connection, table.inboxId, table.version)
+      .nullsNotDistinct(),
+  ],
 );
 
 /** One passage the run retrieved, as recorded in the audit trail. */
@@ -71,15 +75,26 @@ export const agentRuns = pgTable(
     }),
     connection: text('connection').notNull(),
     inboxId: integer('inbox_id'),
-    contactId: bigint('contact_id', { mode: 'number' }).references(() => contacts.id, { onDelete: 'set null' }),
+    contactId: bigint('contact_id', { mode: 'number' }).references(() => contacts.id, {
+      onDelete: 'set null',
+    }),
     episode: integer('episode'),
     source: text('source').notNull(),
     responder: text('responder').notNull(),
-    answeredMessageIds: jsonb('answered_message_ids').$type<number[]>().notNull().default(sql`'[]'::jsonb`),
+    answeredMessageIds: jsonb('answered_message_ids')
+      .$type<number[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     globalSettingsVersion: integer('global_settings_version').notNull(),
     inboxSettingsVersion: integer('inbox_settings_version').notNull(),
-    passages: jsonb('passages').$type<AgentRunPassage[]>().notNull().default(sql`'[]'::jsonb`),
-    toolCalls: jsonb('tool_calls').$type<AgentRunToolCall[]>().notNull().default(sql`'[]'::jsonb`),
+    passages: jsonb('passages')
+      .$type<AgentRunPassage[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    toolCalls: jsonb('tool_calls')
+      .$type<AgentRunToolCall[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     output: jsonb('output').$type<Record<string, unknown>>().notNull(),
     decisionKind: text('decision_kind').notNull(),
     decisionReason: text('decision_reason').notNull(),

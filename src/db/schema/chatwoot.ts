@@ -58,7 +58,9 @@ export const contacts = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [uniqueIndex('contacts_chatwoot_key').on(table.connection, table.accountId, table.chatwootContactId)],
+  (table) => [
+    uniqueIndex('contacts_chatwoot_key').on(table.connection, table.accountId, table.chatwootContactId),
+  ],
 );
 
 /**
@@ -73,12 +75,17 @@ export const conversations = pgTable(
     accountId: integer('account_id').notNull(),
     chatwootConversationId: integer('chatwoot_conversation_id').notNull(),
     inboxId: integer('inbox_id').notNull(),
-    contactId: bigint('contact_id', { mode: 'number' }).references(() => contacts.id, { onDelete: 'set null' }),
+    contactId: bigint('contact_id', { mode: 'number' }).references(() => contacts.id, {
+      onDelete: 'set null',
+    }),
     status: text('status').notNull(),
     assigneeType: text('assignee_type'),
     assigneeId: integer('assignee_id'),
     teamId: integer('team_id'),
-    labels: jsonb('labels').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    labels: jsonb('labels')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     owner: text('owner').notNull().default('bot'),
     ownerReason: text('owner_reason').notNull().default('new_conversation'),
     episode: integer('episode').notNull().default(1),
@@ -90,7 +97,11 @@ export const conversations = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    uniqueIndex('conversations_chatwoot_key').on(table.connection, table.accountId, table.chatwootConversationId),
+    uniqueIndex('conversations_chatwoot_key').on(
+      table.connection,
+      table.accountId,
+      table.chatwootConversationId,
+    ),
   ],
 );
 
@@ -112,7 +123,10 @@ export const transcriptMessages = pgTable(
     isPrivate: boolean('is_private').notNull().default(false),
     senderType: text('sender_type'),
     senderId: integer('sender_id'),
-    attachments: jsonb('attachments').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+    attachments: jsonb('attachments')
+      .$type<unknown[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     episode: integer('episode').notNull(),
     sentAt: timestamp('sent_at', { withTimezone: true }).notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),

@@ -31,40 +31,65 @@ export function registerChatwootWebhookRoutes(app: FastifyInstance, deps: Chatwo
     // Only JSON is accepted (415 otherwise), and its raw bytes are kept: the signature covers
     // them exactly, not a re-serialisation.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_request, body, next) => {
-      next(null, body);
-    });
-    const handler = async (request: FastifyRequest<{ Params: { connection?: string } }>, reply: FastifyReply) => {
+    scope.addContentTypeParser(
+      'application/json',
+      { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes },
+      (_request, body, next) => {
+        next(null, body);
+      },
+    );
+    const handler = async (
+      request: FastifyRequest<{ Params: { connection?: string } }>,
+      reply: FastifyReply,
+    ) => {
       const connection = byName.get(request.params.connection ?? 'default');
       if (!connection) {
-        throw new AppError('unknown_connection', { message: `No Chatwoot connection named "${request.params.connection}"` });
+        throw new AppError('unknown_connection', {
+          message: `No Chatwoot connection named "${request.params.connection}"`,
+        });
       }
       if (!Buffer.isBuffer(request.body)) {
-        throw new AppError('unsupported_media', { message: 'Expected a JSON body (Content-Type: application/json)' });
+        throw new AppError('unsupported_media', {
+          message: 'Expected a JSON body (Content-Type: application/json)',
+        });
       }
       const rawBody = request.body;
       const deliveryHeader = headerOf(request, 'x-chatwoot-delivery');
       const deliveryId = deliveryHeader && DELIVERY_ID.test(deliveryHeader) ? deliveryHeader : null;
-      return deps.logContext.run({ connection: connection.name, ...(deliveryId ? { deliveryId } : {}) }, async () => {
-        const signed = authenticate(request, connection, rawBody);
-        const body = decodeJson(rawBody);
-        const parsed = parseWebhookEvent(body);
-        const classification = classifyWebhookEvent(parsed);
-        const result = await deps.recordDelivery({
-          connection: connection.name,
-          deliveryId,
-          signed,
-          rawBody,
-          payload: body,
-          parsed,
-          classification,
-        });
-        request.log.info(
-          { event: parsed.event.event, classification, result: result.status, outcome: result.status === 'accepted' ? result.outcome : undefined },
-          'webhook accepted',
-        );
-        return reply.status(200).send(result.status === 'duplicate' ? { status: 'duplicate' } : { status: 'accepted', outcome: result.outcome });
-      });
+      return deps.logContext.run(
+        { connection: connection.name, ...(deliveryId ? { deliveryId } : {}) },
+        async () => {
+          const signed = authenticate(request, connection, rawBody);
+          const body = decodeJson(rawBody);
+          const parsed = parseWebhookEvent(body);
+          const classification = classifyWebhookEvent(parsed);
+          const result = await deps.recordDelivery({
+            connection: connection.name,
+            deliveryId,
+            signed,
+            rawBody,
+            payload: body,
+            parsed,
+            classification,
+          });
+          request.log.info(
+            {
+              event: parsed.event.event,
+              classification,
+              result: result.status,
+              outcome: result.status === 'accepted' ? result.outcome : undefined,
+            },
+            'webhook accepted',
+          );
+          return reply
+            .status(200)
+            .send(
+              result.status === 'duplicate'
+                ? { status: 'duplicate' }
+                : { status: 'accepted', outcome: result.outcome },
+            );
+        },
+      );
     };
     const routeOptions = { bodyLimit: deps.maxBodyBytes };
     scope.post('/webhooks/chatwoot', routeOptions, handler);
@@ -100,7 +125,10 @@ function decodeJson(rawBody: Buffer): unknown {
   try {
     return JSON.parse(rawBody.toString('utf8')) as unknown;
   } catch (error) {
-    throw new AppError('invalid_payload', { message: `Body is not valid JSON: ${(error as Error).message}`, cause: error });
+    throw new AppError('invalid_payload', {
+      message: `Body is not valid JSON: ${(error as Error).message}`,
+      cause: error,
+    });
   }
 }
 

@@ -43,14 +43,23 @@ export interface SourceLoaderDeps {
  * of one site, or a Chatwoot help centre's published articles. Every URL goes through the safe fetch
  * (private networks refused unless allowed in configuration).
  */
-export async function loadSourceDocuments(deps: SourceLoaderDeps, source: KnowledgeSource, signal?: AbortSignal): Promise<LoadedDocuments> {
+export async function loadSourceDocuments(
+  deps: SourceLoaderDeps,
+  source: KnowledgeSource,
+  signal?: AbortSignal,
+): Promise<LoadedDocuments> {
   const options = sourceOptionsSchema.parse(source.options ?? {});
   switch (source.kind) {
     case 'file':
       return { documents: await extractFile(source.location), errors: [] };
     case 'directory': {
-      const result = await extractDirectory(source.location, { onProgress: (event) => deps.onProgress?.(`read ${event.done} files`) });
-      return { documents: result.documents, errors: result.errors.map((error) => ({ item: error.sourceUri, message: error.error.message })) };
+      const result = await extractDirectory(source.location, {
+        onProgress: (event) => deps.onProgress?.(`read ${event.done} files`),
+      });
+      return {
+        documents: result.documents,
+        errors: result.errors.map((error) => ({ item: error.sourceUri, message: error.error.message })),
+      };
     }
     case 'url':
       return { documents: [await fetchPage(deps, source.location, { signal })], errors: [] };
@@ -79,14 +88,24 @@ export async function loadSourceDocuments(deps: SourceLoaderDeps, source: Knowle
       const result = await crawlSite(deps, source.location, {
         ...(options.maxPages !== undefined ? { maxPages: options.maxPages } : {}),
         ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
-        onProgress: (event) => deps.onProgress?.(`crawled ${event.pagesRequested} pages (${event.pagesQueued} queued)`),
+        onProgress: (event) =>
+          deps.onProgress?.(`crawled ${event.pagesRequested} pages (${event.pagesQueued} queued)`),
         ...(signal ? { signal } : {}),
       });
-      return { documents: result.documents, errors: result.errors.map((error) => ({ item: error.url, message: error.error.message })) };
+      return {
+        documents: result.documents,
+        errors: result.errors.map((error) => ({ item: error.url, message: error.error.message })),
+      };
     }
     case 'chatwoot_portal': {
-      if (!options.portalSlug) throw new AppError('invalid_payload', { message: 'a Chatwoot portal source needs a portal slug (--portal <slug>)' });
-      const api = deps.chatwootUserToken && options.accountId ? { accountId: options.accountId, apiAccessToken: deps.chatwootUserToken } : undefined;
+      if (!options.portalSlug)
+        throw new AppError('invalid_payload', {
+          message: 'a Chatwoot portal source needs a portal slug (--portal <slug>)',
+        });
+      const api =
+        deps.chatwootUserToken && options.accountId
+          ? { accountId: options.accountId, apiAccessToken: deps.chatwootUserToken }
+          : undefined;
       const result = await fetchChatwootPortal(deps, {
         baseUrl: source.location,
         portalSlug: options.portalSlug,
@@ -94,7 +113,10 @@ export async function loadSourceDocuments(deps: SourceLoaderDeps, source: Knowle
         ...(api ? { api } : {}),
         ...(signal ? { signal } : {}),
       });
-      return { documents: result.documents, errors: result.errors.map((error) => ({ item: error.url, message: error.error.message })) };
+      return {
+        documents: result.documents,
+        errors: result.errors.map((error) => ({ item: error.url, message: error.error.message })),
+      };
     }
   }
 }

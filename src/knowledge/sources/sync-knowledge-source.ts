@@ -16,10 +16,15 @@ export interface SyncKnowledgeSourceResult {
  */
 export async function syncKnowledgeSource(
   deps: IngestDeps & SourceLoaderDeps,
-  input: { readonly sourceId: number; readonly onProgress?: (progress: IngestProgress) => void; readonly signal?: AbortSignal },
+  input: {
+    readonly sourceId: number;
+    readonly onProgress?: (progress: IngestProgress) => void;
+    readonly signal?: AbortSignal;
+  },
 ): Promise<SyncKnowledgeSourceResult> {
   const source = await createKnowledgeSourceRepository(deps.db).findById(input.sourceId);
-  if (!source) throw new AppError('not_found', { message: `knowledge source ${input.sourceId} does not exist` });
+  if (!source)
+    throw new AppError('not_found', { message: `knowledge source ${input.sourceId} does not exist` });
   const sources = createKnowledgeSourceRepository(deps.db);
   await sources.markSyncing(source.id);
   let loaded: LoadedDocuments;

@@ -6,7 +6,11 @@ import type { LlmConfig } from '../../../src/config/config.ts';
 import type { Database } from '../../../src/db/database.ts';
 import { contacts, conversations } from '../../../src/db/schema/index.ts';
 import type { KnowledgeSearch } from '../../../src/knowledge/knowledge-search.ts';
-import type { ResponderConversation, ResponderInput, TranscriptEntry } from '../../../src/pipeline/responder.ts';
+import type {
+  ResponderConversation,
+  ResponderInput,
+  TranscriptEntry,
+} from '../../../src/pipeline/responder.ts';
 
 export const TEST_SECRET = 'sk-test-SECRET-do-not-leak-1234567890';
 
@@ -34,7 +38,11 @@ export function buildAgentDeps(input: {
   return {
     db: input.db,
     logger: pino({ level: 'silent' }),
-    llm: input.llm ?? (input.model ? llmConfig() : llmConfig({ provider: 'none', model: undefined, apiKey: undefined, baseUrl: undefined })),
+    llm:
+      input.llm ??
+      (input.model
+        ? llmConfig()
+        : llmConfig({ provider: 'none', model: undefined, apiKey: undefined, baseUrl: undefined })),
     knowledge: input.knowledge,
     ...(input.model ? { createModel: () => input.model! } : {}),
     retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50 },

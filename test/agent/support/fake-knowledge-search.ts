@@ -1,4 +1,8 @@
-import type { KnowledgePassage, KnowledgeSearch, KnowledgeSearchQuery } from '../../../src/knowledge/knowledge-search.ts';
+import type {
+  KnowledgePassage,
+  KnowledgeSearch,
+  KnowledgeSearchQuery,
+} from '../../../src/knowledge/knowledge-search.ts';
 
 export interface FakePassageInput {
   readonly content: string;
@@ -26,11 +30,23 @@ export function createFakeKnowledgeSearch(inputs: readonly FakePassageInput[]): 
     score: 0,
     fullTextRank: null,
     vectorDistance: input.vectorDistance ?? null,
-    citation: { title: input.title, ...(input.url ? { url: input.url } : {}), headingPath: input.headingPath ?? [] },
+    citation: {
+      title: input.title,
+      ...(input.url ? { url: input.url } : {}),
+      headingPath: input.headingPath ?? [],
+    },
     language: 'en',
     ...(input.inboxId === undefined ? {} : { inboxId: input.inboxId }),
   }));
-  const words = (text: string) => new Set(text.toLowerCase().normalize('NFD').replace(/\p{Mn}/gu, '').split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 2));
+  const words = (text: string) =>
+    new Set(
+      text
+        .toLowerCase()
+        .normalize('NFD')
+        .replace(/\p{Mn}/gu, '')
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter((w) => w.length > 2),
+    );
   const fake = {
     queries: [] as KnowledgeSearchQuery[],
     failWith: undefined as Error | undefined,

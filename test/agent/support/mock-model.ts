@@ -4,7 +4,11 @@ import { MockLanguageModelV4 } from 'ai/test';
 
 export type ScriptStep =
   | { readonly text: string; readonly inputTokens?: number; readonly outputTokens?: number }
-  | { readonly toolCalls: readonly { readonly name: string; readonly args: unknown }[]; readonly inputTokens?: number; readonly outputTokens?: number }
+  | {
+      readonly toolCalls: readonly { readonly name: string; readonly args: unknown }[];
+      readonly inputTokens?: number;
+      readonly outputTokens?: number;
+    }
   | { readonly fail: 'status'; readonly status: number; readonly headers?: Record<string, string> }
   | { readonly fail: 'hang' };
 
@@ -22,9 +26,13 @@ export function createScriptedModel(script: readonly ScriptStep[], modelId = 'gp
       if ('fail' in step) {
         if (step.fail === 'hang') {
           return new Promise<LanguageModelV4GenerateResult>((_resolve, reject) => {
-            options.abortSignal?.addEventListener('abort', () => reject(new Error('aborted', { cause: options.abortSignal?.reason })), {
-              once: true,
-            });
+            options.abortSignal?.addEventListener(
+              'abort',
+              () => reject(new Error('aborted', { cause: options.abortSignal?.reason })),
+              {
+                once: true,
+              },
+            );
           });
         }
         throw new APICallError({
@@ -37,11 +45,21 @@ export function createScriptedModel(script: readonly ScriptStep[], modelId = 'gp
         });
       }
       const usage = {
-        inputTokens: { total: step.inputTokens ?? 100, noCache: step.inputTokens ?? 100, cacheRead: 0, cacheWrite: 0 },
+        inputTokens: {
+          total: step.inputTokens ?? 100,
+          noCache: step.inputTokens ?? 100,
+          cacheRead: 0,
+          cacheWrite: 0,
+        },
         outputTokens: { total: step.outputTokens ?? 20, text: step.outputTokens ?? 20, reasoning: 0 },
       };
       if ('text' in step) {
-        return { content: [{ type: 'text', text: step.text }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [] };
+        return {
+          content: [{ type: 'text', text: step.text }],
+          finishReason: { unified: 'stop', raw: 'stop' },
+          usage,
+          warnings: [],
+        };
       }
       return {
         content: step.toolCalls.map((call, callIndex) => ({
