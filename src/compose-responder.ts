@@ -3,6 +3,8 @@ import type { AgentDeps } from './agent/agent-deps.ts';
 import type { CoreDeps } from './compose.ts';
 import { createEmbedderFromConfig } from './knowledge/embed/create-embedder-from-config.ts';
 import { createKnowledgeSearch } from './knowledge/search/create-knowledge-search.ts';
+import { createSafeFetch } from './knowledge/fetch/create-safe-fetch.ts';
+import { syncDueSources } from './knowledge/sources/sync-due-sources.ts';
 import type { Responder } from './pipeline/responder.ts';
 import type { TaskPayloads } from './jobs/task-list.ts';
 import { summarizeEpisode } from './agent/memory/summarize-episode.ts';
@@ -13,6 +15,8 @@ export interface ComposedAgent {
   readonly responder: Responder;
   /** The `episode-summary` job: a resolved episode becomes part of the contact's memory. */
   readonly summarizeEpisode: (payload: TaskPayloads['episode-summary']) => Promise<void>;
+  /** The `knowledge-sync` job: scheduled re-sync of knowledge sources. */
+  readonly syncDueSources: () => Promise<void>;
 }
 
 /**
@@ -50,6 +54,21 @@ export function composeAgent(core: CoreDeps): ComposedAgent {
       core.logger.info(
         { conversationId, episode, stored: result.stored },
         'episode summarised into contact memory',
+      );
+    },
+    syncDueSources: async () => {
+      const userToken = core.config.connections.find(
+        (connection) => connection.name === 'default',
+      )?.userToken;
+      await syncDueSources(
+        {
+          db: core.database.db,
+          logger: core.logger,
+          ...(embedder ? { embedder } : {}),
+          fetch: createSafeFetch({ allowPrivateNetwork: core.config.network.allowPrivate }),
+          ...(userToken ? { chatwootUserToken: userToken } : {}),
+        },
+        core.now(),
       );
     },
   };

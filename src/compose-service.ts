@@ -29,6 +29,8 @@ export interface PipelineOverrides {
   readonly clientPolicy?: Parameters<typeof createChatwootClient>[0]['policy'];
   /** Summarises a resolved episode into contact memory; without it the job only logs. */
   readonly summarizeEpisode?: (payload: TaskPayloads['episode-summary']) => Promise<void>;
+  /** Re-syncs the knowledge sources that are due; without it the job only logs. */
+  readonly syncDueSources?: () => Promise<void>;
 }
 
 export interface ComposedPipeline {
@@ -98,6 +100,9 @@ export function composePipeline(core: CoreDeps, overrides: PipelineOverrides): C
       'episode-summary': async (payload) => {
         if (overrides.summarizeEpisode) await overrides.summarizeEpisode(payload);
         else logger.debug(payload, 'episode resolved; no memory summariser wired');
+      },
+      'knowledge-sync': async () => {
+        if (overrides.syncDueSources) await overrides.syncDueSources();
       },
     },
     close: () => {

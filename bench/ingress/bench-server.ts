@@ -15,6 +15,7 @@ const service = await startService(core, {
     reply: () => Promise.resolve(),
     'conversation-signal': () => Promise.resolve(),
     'episode-summary': () => Promise.resolve(),
+    'knowledge-sync': () => Promise.resolve(),
   },
   configureApp: (app) => {
     void app.register((scope, _options, done) => {

@@ -65,6 +65,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoCheck[]> {
     responder: agent.responder,
     inboxPolicy: createInboxPolicyLookup({ db: core.database.db }),
     summarizeEpisode: agent.summarizeEpisode,
+    syncDueSources: agent.syncDueSources,
   });
   try {
     print(`chatwoot-agent demo — embedded PostgreSQL in ${dataDir}, Chatwoot simulator at ${baseUrl}`);

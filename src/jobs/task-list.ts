@@ -19,6 +19,8 @@ export const TASK_SCHEMAS = {
     conversationId: z.number().int().positive(),
     episode: z.number().int().positive(),
   }),
+  /** Re-sync knowledge sources whose schedule is due (sent by every worker once a minute; one runs at a time). */
+  'knowledge-sync': z.object({}),
 } as const;
 
 export type QueueName = keyof typeof TASK_SCHEMAS;
@@ -55,4 +57,6 @@ export const QUEUE_DEFINITIONS: Record<QueueName, Omit<Queue, 'name'>> = {
     retryBackoff: true,
     expireInSeconds: 300,
   },
+  // exclusive: one queued or active sync at a time across all workers.
+  'knowledge-sync': { policy: 'exclusive', retryLimit: 0, expireInSeconds: 3_600 },
 };

@@ -47,6 +47,7 @@ export async function startService(core: CoreDeps, options: ServiceOptions): Pro
     },
   });
   options.configureApp?.(app);
+  let syncTicker: NodeJS.Timeout | undefined;
   if (options.role !== 'web') {
     await startWorker(
       {
@@ -57,6 +58,12 @@ export async function startService(core: CoreDeps, options: ServiceOptions): Pro
       },
       options.handlers,
     );
+    // Every worker proposes a knowledge re-sync check once a minute; the queue is `exclusive`, so
+    // one check runs at a time across all processes and only due sources are synced.
+    const proposeSync = () => void core.queue.send('knowledge-sync', {}).catch(() => undefined);
+    syncTicker = setInterval(proposeSync, 60_000);
+    syncTicker.unref();
+    proposeSync();
   }
   let url: string | null = null;
   if (options.listen !== false) {
@@ -69,6 +76,7 @@ export async function startService(core: CoreDeps, options: ServiceOptions): Pro
     app,
     url,
     stop: async () => {
+      clearInterval(syncTicker);
       await app.close();
     },
   };

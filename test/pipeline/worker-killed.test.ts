@@ -64,6 +64,7 @@ describe.runIf(isRealServer())('a worker killed with SIGKILL mid-run', () => {
         reply: () => Promise.resolve(),
         'conversation-signal': () => Promise.resolve(),
         'episode-summary': () => Promise.resolve(),
+        'knowledge-sync': () => Promise.resolve(),
       },
     });
     sim.setBotOutgoingUrl(7, `${web.url}/webhooks/chatwoot`);

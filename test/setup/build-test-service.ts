@@ -21,6 +21,7 @@ const idleHandlers: TaskHandlers = {
   reply: () => Promise.resolve(),
   'conversation-signal': () => Promise.resolve(),
   'episode-summary': () => Promise.resolve(),
+  'knowledge-sync': () => Promise.resolve(),
 };
 
 /** The production service on a fresh test database, with captured logs; no port unless asked. */

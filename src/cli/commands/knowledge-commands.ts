@@ -12,6 +12,7 @@ import { reembedAll } from '../../knowledge/embed/reembed-all.ts';
 import { createSafeFetch } from '../../knowledge/fetch/create-safe-fetch.ts';
 import { createKnowledgeSearch } from '../../knowledge/search/create-knowledge-search.ts';
 import { sourceOptionsSchema } from '../../knowledge/sources/load-source-documents.ts';
+import { parseSyncInterval } from '../../knowledge/sources/parse-sync-interval.ts';
 import { syncKnowledgeSource } from '../../knowledge/sources/sync-knowledge-source.ts';
 import type { IngestProgress } from '../../knowledge/store/ingest-documents.ts';
 import { createKnowledgeSourceRepository } from '../../knowledge/store/knowledge-source-repository.ts';
@@ -80,6 +81,7 @@ export function registerKnowledgeCommands(program: Command, loadConfig: () => Co
     .option('--account <id>', 'Chatwoot account id (portal through the API with CHATWOOT_USER_TOKEN)')
     .option('--inbox <id...>', 'only these inbox ids may use the source (default: every inbox)')
     .option('--name <name>', 'a display name')
+    .option('--every <interval>', 're-sync on a schedule while serve runs: 30m, 6h, 1d')
     .action(async (location: string, options: Record<string, string | string[] | boolean | undefined>) => {
       const config = loadConfig();
       const isUrl = /^https?:\/\//i.test(location);
@@ -103,6 +105,9 @@ export function registerKnowledgeCommands(program: Command, loadConfig: () => Co
         ...(options.portal ? { portalSlug: String(options.portal) } : {}),
         ...(options.account ? { accountId: parseInteger(String(options.account), '--account') } : {}),
       });
+      const schedule = typeof options.every === 'string' ? options.every : null;
+      if (schedule !== null && parseSyncInterval(schedule) === null)
+        throw new Error(`--every must look like 30m, 6h or 1d (at least 5m), got "${schedule}"`);
       const inboxIds = Array.isArray(options.inbox)
         ? options.inbox.map((id) => parseInteger(id, '--inbox'))
         : null;
@@ -119,7 +124,9 @@ export function registerKnowledgeCommands(program: Command, loadConfig: () => Co
             ...(typeof options.name === 'string' ? { name: options.name } : {}),
             inboxIds,
             options: sourceOptions,
+            schedule,
           }));
+        if (existing && schedule !== null) await sources.update(existing.id, { schedule });
         print(`${existing ? 'syncing existing' : 'added'} source ${source.id} (${kind}) ${resolved}`);
         if (!(await syncAndReport(config, db, source.id))) process.exitCode = 1;
       });
@@ -135,7 +142,7 @@ export function registerKnowledgeCommands(program: Command, loadConfig: () => Co
         if (rows.length === 0) print('no knowledge sources yet: chatwoot-agent ingest <file|dir|url>');
         for (const source of rows) {
           print(
-            `${source.id}\t${source.kind}\t${source.status}\t${source.documentCount} docs\t${source.lastSyncedAt?.toISOString() ?? 'never synced'}\t${source.inboxIds ? `inboxes ${source.inboxIds.join(',')}` : 'all inboxes'}\t${source.location}${source.lastError ? `\n\t! ${source.lastError}` : ''}`,
+            `${source.id}\t${source.kind}\t${source.status}\t${source.documentCount} docs\t${source.lastSyncedAt?.toISOString() ?? 'never synced'}\t${source.inboxIds ? `inboxes ${source.inboxIds.join(',')}` : 'all inboxes'}\t${source.schedule ? `every ${source.schedule}` : 'on demand'}\t${source.location}${source.lastError ? `\n\t! ${source.lastError}` : ''}`,
           );
         }
       });
@@ -151,6 +158,23 @@ export function registerKnowledgeCommands(program: Command, loadConfig: () => Co
         const selected =
           ids.length > 0 ? ids.map((id) => parseInteger(id, 'source id')) : all.map((source) => source.id);
         for (const id of selected) if (!(await syncAndReport(config, db, id))) process.exitCode = 1;
+      });
+    });
+  sources
+    .command('schedule')
+    .description('re-sync a source on a schedule while serve runs (30m, 6h, 1d), or "off"')
+    .argument('<id>')
+    .argument('<interval>')
+    .action(async (id: string, interval: string) => {
+      const schedule = interval === 'off' ? null : interval;
+      if (schedule !== null && parseSyncInterval(schedule) === null)
+        throw new Error(`interval must look like 30m, 6h or 1d (at least 5m), or "off"; got "${interval}"`);
+      await withCliDatabase(loadConfig(), async ({ db }) => {
+        const sourceId = parseInteger(id, 'source id');
+        const repository = createKnowledgeSourceRepository(db);
+        if (!(await repository.findById(sourceId))) throw new Error(`no source ${id}`);
+        await repository.update(sourceId, { schedule });
+        print(schedule ? `source ${id} re-syncs every ${schedule}` : `source ${id} syncs on demand only`);
       });
     });
   sources

@@ -27,6 +27,7 @@ export function registerServeCommand(program: Command, loadConfig: () => Config)
         responder: agent.responder,
         inboxPolicy: createInboxPolicyLookup({ db: core.database.db }),
         summarizeEpisode: agent.summarizeEpisode,
+        syncDueSources: agent.syncDueSources,
       });
       const service = await startService(core, {
         role: options.role as ServiceRole,
