@@ -19,6 +19,7 @@ const SERVER_TIER_PATHS = [
   'test/pipeline',
   'test/server',
   'test/knowledge-search',
+  'test/knowledge-sources',
   'test/agent',
 ];
 
