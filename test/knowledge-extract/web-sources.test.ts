@@ -297,7 +297,8 @@ describe('crawlSite', () => {
     const pageStarts = starts.filter((start) => start.path !== '/robots.txt' && start.path !== '/docs/b2');
     expect(pageStarts.map((start) => start.path)).toEqual(['/docs/a', '/', '/docs/c', '/docs/b']);
     const gaps = pageStarts.slice(1).map((start, index) => start.time - (pageStarts[index]?.time ?? 0));
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(55);
+    // 60 ms crawl-delay; a few ms of timer and clock granularity allowed (still far above the 10 ms delayMs).
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(50);
   });
 
   it('crawls nothing when robots.txt cannot be read (RFC 9309: assume disallow)', async () => {
