@@ -171,7 +171,7 @@ async function withServerDatabase<T>(run: (url: string) => Promise<T>): Promise<
 
 const results: Array<{ name: string; bare: Figures; full: Figures }> = [];
 const serverResult = await withServerDatabase((url) =>
-  benchTarget('real PostgreSQL 15', { DATABASE_URL: url, DATABASE_POOL_MAX: '20' }),
+  benchTarget('real PostgreSQL 15', { DATABASE_URL: url, DATABASE_POOL_MAX: process.env.BENCH_POOL_MAX ?? '20' }),
 );
 if (serverResult) results.push(serverResult);
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cwa-bench-'));
