@@ -1,9 +1,5 @@
 import type { EventClassification } from '../chatwoot/classify-webhook-event.ts';
-import type {
-  ConversationStatus,
-  ParsedWebhookEvent,
-  WebhookConversation,
-} from '../chatwoot/webhook-schemas.ts';
+import type { ParsedWebhookEvent, WebhookConversation } from '../chatwoot/webhook-schemas.ts';
 import type { TranscriptRole } from '../pipeline/responder.ts';
 
 /** The parts of any webhook that ingress stores, pulled out of the payload shapes in one place. */
@@ -100,8 +96,4 @@ export function assigneeTypeOf(conversation: WebhookConversation): 'user' | 'age
   if (normalised === 'user') return 'user';
   if (normalised === 'agent_bot' || normalised === 'agentbot') return 'agent_bot';
   return null;
-}
-
-export function statusOf(conversation: WebhookConversation): ConversationStatus {
-  return conversation.status;
 }

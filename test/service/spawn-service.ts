@@ -23,13 +23,22 @@ export interface SpawnedService {
 }
 
 /** Runs the real CLI (`chatwoot-agent serve`) in a child process, as a user would. */
-export async function spawnService(
+export function spawnService(
   env: Record<string, string>,
   args: string[] = ['serve'],
 ): Promise<SpawnedService> {
+  return spawnScript('src/main.ts', args, env);
+}
+
+/** Runs a TypeScript entry of this repository in a child process on a free port, capturing its output. */
+export async function spawnScript(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<SpawnedService> {
   const port = await freePort();
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
