@@ -18,6 +18,8 @@ const SECRET = 'bench-webhook-secret-0123456789';
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** Which targets to run (comma-separated: server, pglite); both by default. */
+const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'server,pglite').split(',').map((t) => t.trim()));
 const fixture = JSON.parse(
   readFileSync(path.join(ROOT, 'test/fixtures/chatwoot/webhooks/message_created.incoming.json'), 'utf8'),
 );
@@ -170,15 +172,22 @@ async function withServerDatabase<T>(run: (url: string) => Promise<T>): Promise<
 }
 
 const results: Array<{ name: string; bare: Figures; full: Figures }> = [];
-const serverResult = await withServerDatabase((url) =>
-  benchTarget('real PostgreSQL 15', { DATABASE_URL: url, DATABASE_POOL_MAX: process.env.BENCH_POOL_MAX ?? '20' }),
-);
-if (serverResult) results.push(serverResult);
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cwa-bench-'));
-try {
-  results.push(await benchTarget('embedded PGlite', { DATA_DIR: dataDir }));
-} finally {
-  rmSync(dataDir, { recursive: true, force: true });
+if (TARGETS.has('server')) {
+  const serverResult = await withServerDatabase((url) =>
+    benchTarget('real PostgreSQL 15', {
+      DATABASE_URL: url,
+      DATABASE_POOL_MAX: process.env.BENCH_POOL_MAX ?? '20',
+    }),
+  );
+  if (serverResult) results.push(serverResult);
+}
+if (TARGETS.has('pglite')) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cwa-bench-'));
+  try {
+    results.push(await benchTarget('embedded PGlite', { DATA_DIR: dataDir }));
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 console.log(

@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 
 import type { Executor } from '../db/database.ts';
 import { queryRows } from '../db/query-rows.ts';
+import { queuedReplyExistsSql } from '../jobs/job-queue.ts';
 import type { Owner } from '../ownership/decide-ownership.ts';
 
 /**
@@ -90,7 +91,7 @@ export async function upsertContactAndLockConversation(
   if (!contact) {
     const rows = await queryRows<ConversationRowRaw>(
       tx,
-      sql`select ${CONVERSATION_COLUMNS}, null as contact_row_id from conversations c where ${where} for update`,
+      sql`select ${CONVERSATION_COLUMNS}, null as contact_row_id from conversations c where ${where} for update of c`,
     );
     return { conversation: rows[0] ? toLocked(rows[0]) : null, contactRowId: null };
   }
@@ -190,6 +191,8 @@ export interface ConversationChanges {
   readonly resetEpisode: boolean;
   /** Set when this message opens a burst (stays unset otherwise). */
   readonly firstUnansweredAt: Date | null;
+  /** Set when this message (re)schedules the reply: the burst's new due time. */
+  readonly replyDueAt: Date | null;
 }
 
 export interface TranscriptRow {
@@ -214,7 +217,9 @@ export interface TransitionRow {
 /**
  * One round trip: the delivery (deduplicated), the conversation's new state, its transcript message
  * and its ownership transition. Returns the delivery row id, or null for a duplicate (the caller
- * rolls back, so nothing else it wrote survives).
+ * rolls back, so nothing else it wrote survives), and whether a reply job already waits for the
+ * conversation. That is read here, after the row lock was taken, so its snapshot includes a worker
+ * that started the queued job and claimed the burst before we got the lock (handle-reply-job.ts).
  */
 export async function recordDeliveryEffects(
   tx: Executor,
@@ -224,7 +229,7 @@ export async function recordDeliveryEffects(
     message: TranscriptRow | null;
     transition: TransitionRow | null;
   },
-): Promise<number | null> {
+): Promise<{ deliveryRowId: number | null; replyQueued: boolean }> {
   const { conversation: change, message, transition } = input;
   const snapshot = change.snapshot;
   const assignments: SQL[] = [
@@ -252,6 +257,8 @@ export async function recordDeliveryEffects(
     );
   if (change.firstUnansweredAt)
     assignments.push(sql`first_unanswered_at = ${change.firstUnansweredAt.toISOString()}::timestamptz`);
+  if (change.replyDueAt)
+    assignments.push(sql`reply_due_at = ${change.replyDueAt.toISOString()}::timestamptz`);
 
   const ctes: SQL[] = [
     sql`d as (${deliveryInsert(input.delivery)})`,
@@ -268,9 +275,13 @@ export async function recordDeliveryEffects(
     ctes.push(sql`o as (insert into ownership_transitions (conversation_id, from_owner, to_owner, episode, event, reason, delivery_id)
       select ${change.id}, ${transition.fromOwner}, ${transition.toOwner}, ${change.episode}, ${transition.event}, ${transition.reason}, d.id from d returning id)`);
   }
-  const rows = await queryRows<{ delivery_row_id: number | string | null }>(
+  const rows = await queryRows<{ delivery_row_id: number | string | null; reply_queued: boolean }>(
     tx,
-    sql`with ${sql.join(ctes, sql`, `)} select (select id from d) as delivery_row_id, (select count(*) from u) as updated`,
+    sql`with ${sql.join(ctes, sql`, `)} select (select id from d) as delivery_row_id, (select count(*) from u) as updated,
+        ${queuedReplyExistsSql(sql`${change.id}::bigint`)} as reply_queued`,
   );
-  return toNumber(rows[0]?.delivery_row_id ?? null);
+  return {
+    deliveryRowId: toNumber(rows[0]?.delivery_row_id ?? null),
+    replyQueued: rows[0]?.reply_queued === true,
+  };
 }

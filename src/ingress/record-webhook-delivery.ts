@@ -190,8 +190,15 @@ async function applyToConversation(
       ? 'ownership_changed'
       : 'recorded';
   const burstStart = schedulesReply && !firstUnansweredAt ? now : null;
+  // Trailing window: each message pushes the reply back, but never past maxWait after the burst began.
+  let replyDueAt: Date | null = null;
+  if (schedulesReply) {
+    const timing = await deps.replyTiming(key.connection, snapshot.inbox_id, tx);
+    const first = firstUnansweredAt ?? now;
+    replyDueAt = new Date(Math.min(now.getTime() + timing.debounceMs, first.getTime() + timing.maxWaitMs));
+  }
 
-  const deliveryRowId = await recordDeliveryEffects(tx, {
+  const { deliveryRowId, replyQueued } = await recordDeliveryEffects(tx, {
     delivery: { ...delivery, outcome },
     conversation: {
       id: conversationId,
@@ -211,6 +218,7 @@ async function applyToConversation(
       episode: decision.next.episode,
       resetEpisode: episodeChanged,
       firstUnansweredAt: burstStart,
+      replyDueAt,
     },
     message: facts.message
       ? {
@@ -231,14 +239,9 @@ async function applyToConversation(
   });
   if (deliveryRowId === null) throw new DuplicateDelivery();
 
-  if (schedulesReply) {
-    // Trailing window: each message pushes the run back, but never past maxWait after the burst began.
-    const timing = await deps.replyTiming(key.connection, snapshot.inbox_id, tx);
-    const first = firstUnansweredAt ?? now;
-    const startAfter = new Date(
-      Math.min(now.getTime() + timing.debounceMs, first.getTime() + timing.maxWaitMs),
-    );
-    await deps.queue.scheduleReply({ conversationId }, startAfter, tx);
+  if (replyDueAt) {
+    // A queued job is not moved: it reads reply_due_at when it starts and defers itself.
+    if (!replyQueued) await deps.queue.scheduleReply({ conversationId }, replyDueAt, tx);
   } else if (signals) {
     await deps.queue.send(
       'conversation-signal',

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { fromDrizzle, fromPglite, PgBoss, type DrizzleTransactionLike, type Job } from 'pg-boss';
 
 import type { DatabaseHandle, Executor } from '../db/database.ts';
@@ -8,8 +8,11 @@ import { QUEUE_DEFINITIONS, type QueueName, type TaskPayloads } from './task-lis
 export interface JobQueue {
   readonly boss: PgBoss;
   /**
-   * Trailing debounce per conversation: one queued reply job per conversation (`stately` queue +
-   * `upsert` on the singleton key) whose start time moves with each new message. pg-boss's
+   * Queues the reply job of a conversation unless one is already queued (`stately` queue: at most
+   * one queued and one active job per singleton key; a second send is skipped by the unique
+   * index). The trailing debounce does not move the queued job: ingress moves the conversation's
+   * `reply_due_at` and the job defers itself when it starts early — one cheap row update per
+   * message instead of a pg-boss job update (which rewrites eight indexes). pg-boss's
    * `sendDebounced` is a throttle that drops later sends and must not be used here.
    */
   scheduleReply(payload: TaskPayloads['reply'], startAfter: Date, tx?: Executor): Promise<void>;
@@ -22,6 +25,16 @@ export interface JobQueue {
 
 export function replySingletonKey(conversationId: number): string {
   return `conversation:${conversationId}`;
+}
+
+/**
+ * SQL: does a reply job wait (queued or waiting for a retry) for the conversation whose row id is
+ * `conversationIdColumn`? Read inside the ingress statement that locks the conversation, so that
+ * ingress sends a job only when none is waiting. pg-boss's `job` table (partitioned by queue name)
+ * and its state order (created < retry < active) are part of its schema, checked by the tests.
+ */
+export function queuedReplyExistsSql(conversationIdColumn: SQL): SQL {
+  return sql`exists (select 1 from pgboss.job j where j.name = 'reply' and j.state < 'active' and j.singleton_key = 'conversation:' || ${conversationIdColumn})`;
 }
 
 /**
@@ -60,7 +73,7 @@ export async function createJobQueue(handle: DatabaseHandle, logger: Logger): Pr
   return {
     boss,
     async scheduleReply(payload, startAfter, tx) {
-      await boss.upsert('reply', payload, {
+      await boss.send('reply', payload, {
         singletonKey: replySingletonKey(payload.conversationId),
         startAfter,
         ...connection(tx),

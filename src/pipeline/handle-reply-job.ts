@@ -6,6 +6,7 @@ import { createOutboxRepository } from '../db/repositories/outbox-repository.ts'
 import { createTranscriptRepository, type TranscriptRow } from '../db/repositories/transcript-repository.ts';
 import type { TaskPayloads } from '../jobs/task-list.ts';
 import type { ConversationTarget } from './chatwoot-port.ts';
+import { claimBurst } from './claim-burst.ts';
 import { commitDecision } from './commit-decision.ts';
 import { deliverOutbox } from './deliver-outbox.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
@@ -22,6 +23,12 @@ export async function handleReplyJob(
   payload: TaskPayloads['reply'],
   job: { id: string },
 ): Promise<void> {
+  const claim = await claimBurst(deps, payload.conversationId);
+  if (claim === 'gone') return;
+  if (claim === 'deferred') {
+    deps.logger.debug('burst still open; reply deferred to its due time');
+    return;
+  }
   const conversations = createConversationRepository(deps.db);
   let conversation = await conversations.findById(payload.conversationId);
   if (!conversation) return;

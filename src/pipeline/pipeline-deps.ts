@@ -23,7 +23,7 @@ export const DEFAULT_PIPELINE_TIMINGS: PipelineTimings = {
 
 export interface PipelineDeps {
   readonly db: Database;
-  readonly queue: Pick<JobQueue, 'cancelQueuedReply'>;
+  readonly queue: Pick<JobQueue, 'cancelQueuedReply' | 'scheduleReply'>;
   readonly chatwoot: (connection: string) => ChatwootPort;
   readonly responder: Responder;
   readonly runs: RunRegistry;

@@ -92,6 +92,12 @@ export const conversations = pgTable(
     botTurnsInEpisode: integer('bot_turns_in_episode').notNull().default(0),
     lastAnsweredMessageId: bigint('last_answered_message_id', { mode: 'number' }),
     firstUnansweredAt: timestamp('first_unanswered_at', { withTimezone: true }),
+    /**
+     * When the open burst should be answered (trailing debounce, capped by the max wait). Ingress
+     * moves it with each customer message instead of rescheduling the queued job; the reply job
+     * defers itself to it when it starts early (see handle-reply-job.ts).
+     */
+    replyDueAt: timestamp('reply_due_at', { withTimezone: true, precision: 3 }),
     chatwootUpdatedAt: timestamp('chatwoot_updated_at', { withTimezone: true, precision: 6 }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
