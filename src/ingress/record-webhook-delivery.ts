@@ -4,19 +4,22 @@ import type { EventClassification } from '../chatwoot/classify-webhook-event.ts'
 import type { ParsedWebhookEvent } from '../chatwoot/webhook-schemas.ts';
 import type { Database, Executor } from '../db/database.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
+import type { TaskPayloads } from '../jobs/task-list.ts';
+import { decideOwnership, type OwnershipObservation } from '../ownership/decide-ownership.ts';
 import {
-  decideOwnership,
-  type OwnershipDecision,
-  type OwnershipObservation,
-} from '../ownership/decide-ownership.ts';
-import {
-  insertConversation,
-  insertDelivery,
-  recordDeliveryEffects,
-  upsertContactAndLockConversation,
-  type DeliveryRow,
+  contactKeyOf,
+  conversationKeyOf,
+  insertConversations,
+  lockConversations,
+  upsertContacts,
+  writeDeliveryEffects,
+  type ContactRow,
+  type ConversationKey,
+  type DeliveryEffects,
   type LockedConversation,
-} from './ingress-statements.ts';
+  type NewConversation,
+} from './batch-statements.ts';
+import { createGroupCommitter } from './group-commit.ts';
 import { assigneeTypeOf, extractWebhookFacts, type WebhookFacts } from './webhook-facts.ts';
 
 export interface ReplyTiming {
@@ -26,7 +29,7 @@ export interface ReplyTiming {
 
 export interface RecordDeliveryDeps {
   readonly db: Database;
-  readonly queue: Pick<JobQueue, 'scheduleReply' | 'send'>;
+  readonly queue: Pick<JobQueue, 'scheduleReplies' | 'sendMany'>;
   readonly now: () => Date;
   /** Debounce window for an inbox (per-inbox settings, or the global default); reads through `tx`. */
   readonly replyTiming: (connection: string, inboxId: number, tx: Executor) => Promise<ReplyTiming>;
@@ -53,207 +56,342 @@ export type DeliveryResult =
     }
   | { readonly status: 'duplicate' };
 
-/** Thrown inside the transaction to roll back everything a duplicate delivery wrote. */
-class DuplicateDelivery extends Error {}
+export interface DeliveryRecorder {
+  /** Records one verified delivery; concurrent calls are written together (group commit). */
+  record(input: DeliveryInput): Promise<DeliveryResult>;
+}
+
+export interface RecorderOptions {
+  readonly maxBatchSize: number;
+  readonly maxConcurrentBatches: number;
+  readonly onBatchFailure?: (error: unknown, size: number) => void;
+}
 
 /**
- * Records one verified delivery and everything it implies — contact, conversation, transcript,
- * ownership transition and the job — in ONE transaction: either all of it exists or none of it.
- * Never calls Chatwoot or a model: this runs while Chatwoot waits for its 200.
+ * Ingress's write path. Each delivery and everything it implies — contact, conversation,
+ * transcript, ownership transition and its job — is written in one transaction: either all of it
+ * exists or none of it. Deliveries that arrive together share that transaction (group commit),
+ * which is what lets one PostgreSQL keep up with thousands of webhooks a second. Never calls
+ * Chatwoot or a model: this runs while Chatwoot waits for its 200.
  */
-export async function recordWebhookDelivery(
-  deps: RecordDeliveryDeps,
-  input: DeliveryInput,
-): Promise<DeliveryResult> {
-  const now = deps.now();
-  const facts = extractWebhookFacts(input.parsed, input.classification, now);
-  const delivery: DeliveryRow = {
-    connection: input.connection,
-    deliveryId: input.deliveryId,
-    dedupeKey: dedupeKeyOf(input, facts),
-    event: input.parsed.event.event,
-    classification: input.classification,
-    accountId: facts.accountId,
-    inboxId: facts.conversation?.inbox_id ?? null,
-    conversationId: facts.conversation?.id ?? null,
-    messageId: facts.message?.id ?? null,
-    signed: input.signed,
-    outcome: 'ignored',
-    payloadJson: storableJson(input.rawBody.toString('utf8')),
-    receivedAt: now,
+export function createDeliveryRecorder(deps: RecordDeliveryDeps, options: RecorderOptions): DeliveryRecorder {
+  const committer = createGroupCommitter<Planned, DeliveryResult>({
+    maxBatchSize: options.maxBatchSize,
+    maxConcurrentBatches: options.maxConcurrentBatches,
+    conflictKeys: (planned) => planned.conflictKeys,
+    writeBatch: (batch) => recordDeliveryBatch(deps, batch),
+    ...(options.onBatchFailure ? { onBatchFailure: options.onBatchFailure } : {}),
+  });
+  return {
+    record: (input) => committer.submit(planDelivery(input, deps.now())),
   };
-  try {
-    return await deps.db.transaction(async (tx) => {
-      if (!facts.conversation || facts.accountId === null || !isTracked(input.classification)) {
-        const deliveryRowId = await insertDelivery(tx, delivery);
-        if (deliveryRowId === null) return { status: 'duplicate' } as const;
-        return { status: 'accepted', deliveryRowId, outcome: 'ignored', conversationId: null } as const;
+}
+
+/** A delivery with what ingress derives from it before touching the database. */
+export interface Planned {
+  readonly input: DeliveryInput;
+  readonly facts: WebhookFacts;
+  readonly now: Date;
+  readonly dedupeKey: string;
+  /** Present when the delivery changes a conversation. */
+  readonly key: ConversationKey | null;
+  readonly conflictKeys: readonly string[];
+}
+
+export function planDelivery(input: DeliveryInput, now: Date): Planned {
+  const facts = extractWebhookFacts(input.parsed, input.classification, now);
+  const dedupeKey = dedupeKeyOf(input, facts);
+  const tracked = facts.conversation !== null && facts.accountId !== null && isTracked(input.classification);
+  const key = tracked
+    ? { connection: input.connection, accountId: facts.accountId!, chatwootConversationId: facts.conversation!.id }
+    : null;
+  const conflictKeys = [`dedupe\u0000${input.connection}\u0000${dedupeKey}`];
+  if (input.deliveryId) conflictKeys.push(`delivery\u0000${input.connection}\u0000${input.deliveryId}`);
+  if (key) conflictKeys.push(`conversation\u0000${conversationKeyOf(key)}`);
+  return { input, facts, now, dedupeKey, key, conflictKeys };
+}
+
+/**
+ * Writes a batch in one transaction. No two deliveries of the batch share a conversation or a
+ * dedupe key (the group committer guarantees it), so each conversation is decided once, against
+ * its locked row, exactly as if its deliveries were written one transaction at a time.
+ */
+export async function recordDeliveryBatch(
+  deps: RecordDeliveryDeps,
+  batch: readonly Planned[],
+): Promise<DeliveryResult[]> {
+  return deps.db.transaction(async (tx) => {
+    const tracked = batch.filter((planned) => planned.key !== null);
+    const contactIds = await upsertContacts(tx, contactRowsOf(tracked));
+    const keys = tracked.map((planned) => planned.key!);
+    const known = await lockConversations(tx, keys);
+
+    const missing = tracked.filter((planned) => !known.has(conversationKeyOf(planned.key!)));
+    const created = await insertConversations(
+      tx,
+      missing.map((planned) => newConversationOf(planned, contactIds)),
+    );
+    // Lost races with concurrent first events of those conversations: decide against their rows.
+    const raced = missing.filter((planned) => !created.has(conversationKeyOf(planned.key!)));
+    const racedRows = await lockConversations(
+      tx,
+      raced.map((planned) => planned.key!),
+    );
+
+    const decided = await Promise.all(
+      batch.map((planned) => {
+        if (!planned.key) return Promise.resolve(untrackedEffects(planned));
+        const id = conversationKeyOf(planned.key);
+        const existing = known.get(id) ?? racedRows.get(id) ?? null;
+        return decideEffects(deps, tx, planned, existing, created.get(id) ?? null, contactIds);
+      }),
+    );
+    const written = await writeDeliveryEffects(
+      tx,
+      decided.map((entry) => entry.effects),
+    );
+
+    const replies: Array<{ payload: TaskPayloads['reply']; startAfter: Date }> = [];
+    const signals: TaskPayloads['conversation-signal'][] = [];
+    const summaries: TaskPayloads['episode-summary'][] = [];
+    const results = decided.map((entry, index): DeliveryResult => {
+      const { deliveryRowId, replyQueued } = written[index]!;
+      if (deliveryRowId === null) return { status: 'duplicate' };
+      const conversationId = entry.effects.conversation?.id ?? null;
+      if (conversationId !== null) {
+        const replyDueAt = entry.effects.conversation!.replyDueAt;
+        // A queued job is not moved: it reads reply_due_at when it starts and defers itself.
+        if (replyDueAt) {
+          if (!replyQueued) replies.push({ payload: { conversationId }, startAfter: replyDueAt });
+        } else if (entry.signals) {
+          signals.push({ conversationId, reason: entry.reason, deliveryId: deliveryRowId });
+        }
+        if (entry.closedEpisode !== null) summaries.push({ conversationId, episode: entry.closedEpisode });
       }
-      return await applyToConversation(deps, tx, input, facts, delivery, now);
+      return { status: 'accepted', deliveryRowId, outcome: entry.outcome, conversationId };
     });
-  } catch (error) {
-    if (error instanceof DuplicateDelivery) return { status: 'duplicate' };
-    throw error;
-  }
+    if (replies.length > 0) await deps.queue.scheduleReplies(replies, tx);
+    if (signals.length > 0) await deps.queue.sendMany('conversation-signal', signals, tx);
+    // The episode is over: its summary goes into the contact's memory (model or extractive).
+    if (summaries.length > 0) await deps.queue.sendMany('episode-summary', summaries, tx);
+    return results;
+  });
+}
+
+interface Decided {
+  readonly effects: DeliveryEffects;
+  readonly outcome: DeliveryOutcome;
+  readonly signals: boolean;
+  readonly reason: string;
+  /** The episode that this delivery closed, if it closed one. */
+  readonly closedEpisode: number | null;
 }
 
 function isTracked(classification: EventClassification): boolean {
   return classification !== 'widget_event' && classification !== 'other';
 }
 
-async function applyToConversation(
+function deliveryRowOf(planned: Planned, outcome: DeliveryOutcome): DeliveryEffects['delivery'] {
+  const { input, facts } = planned;
+  return {
+    connection: input.connection,
+    deliveryId: input.deliveryId,
+    dedupeKey: planned.dedupeKey,
+    event: input.parsed.event.event,
+    classification: input.classification,
+    accountId: facts.accountId,
+    inboxId: facts.conversation?.inbox_id ?? null,
+    chatwootConversationId: facts.conversation?.id ?? null,
+    messageId: facts.message?.id ?? null,
+    signed: input.signed,
+    outcome,
+    payloadJson: storableJson(input.rawBody.toString('utf8')),
+    receivedAt: planned.now,
+  };
+}
+
+function untrackedEffects(planned: Planned): Decided {
+  return {
+    effects: { delivery: deliveryRowOf(planned, 'ignored'), conversation: null, message: null, transition: null },
+    outcome: 'ignored',
+    signals: false,
+    reason: '',
+    closedEpisode: null,
+  };
+}
+
+/** One row per contact; when two conversations of a batch carry the same contact, later non-null values win. */
+function contactRowsOf(tracked: readonly Planned[]): ContactRow[] {
+  const rows = new Map<string, ContactRow>();
+  for (const planned of tracked) {
+    const contact = planned.facts.contact;
+    if (!contact) continue;
+    const row: ContactRow = {
+      connection: planned.key!.connection,
+      accountId: planned.key!.accountId,
+      chatwootContactId: contact.id,
+      name: contact.name ?? null,
+      email: contact.email ?? null,
+      phoneNumber: contact.phone_number ?? null,
+      identifier: contact.identifier ?? null,
+    };
+    const key = contactKeyOf(row);
+    const earlier = rows.get(key);
+    rows.set(
+      key,
+      earlier
+        ? {
+            ...row,
+            name: row.name ?? earlier.name,
+            email: row.email ?? earlier.email,
+            phoneNumber: row.phoneNumber ?? earlier.phoneNumber,
+            identifier: row.identifier ?? earlier.identifier,
+          }
+        : row,
+    );
+  }
+  return [...rows.values()];
+}
+
+function contactIdOf(planned: Planned, contactIds: ReadonlyMap<string, number>): number | null {
+  const contact = planned.facts.contact;
+  if (!contact) return null;
+  return (
+    contactIds.get(
+      contactKeyOf({
+        connection: planned.key!.connection,
+        accountId: planned.key!.accountId,
+        chatwootContactId: contact.id,
+      }),
+    ) ?? null
+  );
+}
+
+function observe(planned: Planned, isSnapshotCurrent: boolean): OwnershipObservation {
+  const snapshot = planned.facts.conversation!;
+  return {
+    classification: planned.input.classification,
+    status: snapshot.status,
+    assigneeType: assigneeTypeOf(snapshot),
+    isSnapshotCurrent,
+  };
+}
+
+const snapshotTimeOf = (planned: Planned): Date | null => {
+  const updatedAt = planned.facts.conversation!.updated_at;
+  return updatedAt ? new Date(updatedAt * 1000) : null;
+};
+
+function newConversationOf(planned: Planned, contactIds: ReadonlyMap<string, number>): NewConversation {
+  const snapshot = planned.facts.conversation!;
+  const decision = decideOwnership(null, observe(planned, true));
+  return {
+    key: planned.key!,
+    inboxId: snapshot.inbox_id,
+    contactId: contactIdOf(planned, contactIds),
+    status: snapshot.status,
+    assigneeType: assigneeTypeOf(snapshot),
+    assigneeId: snapshot.meta?.assignee?.id ?? null,
+    teamId: snapshot.meta?.team?.id ?? null,
+    labels: snapshot.labels ?? [],
+    chatwootUpdatedAt: snapshotTimeOf(planned),
+    owner: decision.next.owner,
+    ownerReason: decision.reason,
+    episode: decision.next.episode,
+  };
+}
+
+/** The ownership decision and every row a tracked delivery writes (pure apart from the timing lookup). */
+async function decideEffects(
   deps: RecordDeliveryDeps,
   tx: Executor,
-  input: DeliveryInput,
-  facts: WebhookFacts,
-  delivery: DeliveryRow,
-  now: Date,
-): Promise<DeliveryResult> {
+  planned: Planned,
+  existing: LockedConversation | null,
+  created: LockedConversation | null,
+  contactIds: ReadonlyMap<string, number>,
+): Promise<Decided> {
+  const { input, facts, now } = planned;
   const snapshot = facts.conversation!;
-  const key = {
-    connection: input.connection,
-    accountId: facts.accountId!,
-    chatwootConversationId: snapshot.id,
-  };
-  const snapshotTime = snapshot.updated_at ? new Date(snapshot.updated_at * 1000) : null;
-  const assigneeType = assigneeTypeOf(snapshot);
-  const observe = (isSnapshotCurrent: boolean): OwnershipObservation => ({
-    classification: input.classification,
-    status: snapshot.status,
-    assigneeType,
-    isSnapshotCurrent,
-  });
-  const contact = facts.contact
-    ? {
-        chatwootContactId: facts.contact.id,
-        name: facts.contact.name ?? null,
-        email: facts.contact.email ?? null,
-        phoneNumber: facts.contact.phone_number ?? null,
-        identifier: facts.contact.identifier ?? null,
-      }
-    : null;
+  const snapshotTime = snapshotTimeOf(planned);
+  const conversation = existing ?? created;
+  if (!conversation) throw new Error('conversation neither locked nor created');
 
-  const locked = await upsertContactAndLockConversation(tx, key, contact);
-  const { contactRowId } = locked;
-  let existing = locked.conversation;
-  let created: LockedConversation | null = null;
-  let decision: OwnershipDecision;
-  if (!existing) {
-    decision = decideOwnership(null, observe(true));
-    created = await insertConversation(tx, {
-      key,
-      inboxId: snapshot.inbox_id,
-      contactId: contactRowId,
-      status: snapshot.status,
-      assigneeType,
-      assigneeId: snapshot.meta?.assignee?.id ?? null,
-      teamId: snapshot.meta?.team?.id ?? null,
-      labels: snapshot.labels ?? [],
-      chatwootUpdatedAt: snapshotTime,
-      owner: decision.next.owner,
-      ownerReason: decision.reason,
-      episode: decision.next.episode,
-    });
-    // Lost a race with a concurrent first event of this conversation: decide against its row.
-    if (!created) ({ conversation: existing } = await upsertContactAndLockConversation(tx, key, null));
-  }
-
-  let conversationId: number;
-  let isSnapshotCurrent = true;
-  let firstUnansweredAt: Date | null;
-  let episodeChanged = false;
-  let fromOwner = 'none';
-  if (existing) {
-    isSnapshotCurrent =
-      !existing.chatwootUpdatedAt ||
-      !snapshotTime ||
-      snapshotTime.getTime() >= existing.chatwootUpdatedAt.getTime();
-    decision = decideOwnership(
-      { owner: existing.owner, episode: existing.episode },
-      observe(isSnapshotCurrent),
-    );
-    episodeChanged = decision.next.episode !== existing.episode;
-    conversationId = existing.id;
-    firstUnansweredAt = episodeChanged ? null : existing.firstUnansweredAt;
-    fromOwner = existing.owner;
-  } else {
-    conversationId = created!.id;
-    firstUnansweredAt = null;
-    decision = decideOwnership(null, observe(true));
-  }
+  const isSnapshotCurrent =
+    !existing ||
+    !existing.chatwootUpdatedAt ||
+    !snapshotTime ||
+    snapshotTime.getTime() >= existing.chatwootUpdatedAt.getTime();
+  const decision = decideOwnership(
+    existing ? { owner: existing.owner, episode: existing.episode } : null,
+    observe(planned, isSnapshotCurrent),
+  );
+  const episodeChanged = existing !== null && decision.next.episode !== existing.episode;
+  const firstUnansweredAt = existing && !episodeChanged ? existing.firstUnansweredAt : null;
 
   const schedulesReply = input.classification === 'customer_message' && decision.next.owner === 'bot';
-  const signals = decision.changed && decision.actions.length > 0;
   const outcome: DeliveryOutcome = schedulesReply
     ? 'reply_scheduled'
     : decision.changed
       ? 'ownership_changed'
       : 'recorded';
-  const burstStart = schedulesReply && !firstUnansweredAt ? now : null;
   // Trailing window: each message pushes the reply back, but never past maxWait after the burst began.
   let replyDueAt: Date | null = null;
   if (schedulesReply) {
-    const timing = await deps.replyTiming(key.connection, snapshot.inbox_id, tx);
+    const timing = await deps.replyTiming(input.connection, snapshot.inbox_id, tx);
     const first = firstUnansweredAt ?? now;
     replyDueAt = new Date(Math.min(now.getTime() + timing.debounceMs, first.getTime() + timing.maxWaitMs));
   }
-
-  const { deliveryRowId, replyQueued } = await recordDeliveryEffects(tx, {
-    delivery: { ...delivery, outcome },
-    conversation: {
-      id: conversationId,
-      snapshot: isSnapshotCurrent
+  const message = facts.message;
+  return {
+    effects: {
+      delivery: deliveryRowOf(planned, outcome),
+      conversation: {
+        id: conversation.id,
+        snapshot: isSnapshotCurrent
+          ? {
+              status: snapshot.status,
+              assigneeType: assigneeTypeOf(snapshot),
+              assigneeId: snapshot.meta?.assignee?.id ?? null,
+              teamId: snapshot.meta?.team?.id ?? null,
+              labels: snapshot.labels ?? existing?.labels ?? [],
+              chatwootUpdatedAt: snapshotTime,
+            }
+          : null,
+        contactId: contactIdOf(planned, contactIds),
+        owner: decision.next.owner,
+        ownerReason: decision.changed ? decision.reason : (existing?.ownerReason ?? decision.reason),
+        episode: decision.next.episode,
+        resetEpisode: episodeChanged,
+        firstUnansweredAt: schedulesReply && !firstUnansweredAt ? now : null,
+        replyDueAt,
+      },
+      message: message
         ? {
-            status: snapshot.status,
-            assigneeType,
-            assigneeId: snapshot.meta?.assignee?.id ?? null,
-            teamId: snapshot.meta?.team?.id ?? null,
-            labels: snapshot.labels ?? existing?.labels ?? [],
-            chatwootUpdatedAt: snapshotTime,
+            chatwootMessageId: message.id,
+            role: message.role,
+            content: message.content,
+            contentType: message.contentType,
+            isPrivate: message.isPrivate,
+            senderType: message.senderType,
+            senderId: message.senderId,
+            attachmentsJson: JSON.stringify(message.attachments),
+            sentAt: message.sentAt,
           }
         : null,
-      contactId: contactRowId,
-      owner: decision.next.owner,
-      ownerReason: decision.changed ? decision.reason : (existing?.ownerReason ?? decision.reason),
-      episode: decision.next.episode,
-      resetEpisode: episodeChanged,
-      firstUnansweredAt: burstStart,
-      replyDueAt,
+      transition: decision.changed
+        ? {
+            fromOwner: existing?.owner ?? 'none',
+            toOwner: decision.next.owner,
+            event: input.classification,
+            reason: decision.reason,
+          }
+        : null,
     },
-    message: facts.message
-      ? {
-          chatwootMessageId: facts.message.id,
-          role: facts.message.role,
-          content: facts.message.content,
-          contentType: facts.message.contentType,
-          isPrivate: facts.message.isPrivate,
-          senderType: facts.message.senderType,
-          senderId: facts.message.senderId,
-          attachmentsJson: JSON.stringify(facts.message.attachments),
-          sentAt: facts.message.sentAt,
-        }
-      : null,
-    transition: decision.changed
-      ? { fromOwner, toOwner: decision.next.owner, event: input.classification, reason: decision.reason }
-      : null,
-  });
-  if (deliveryRowId === null) throw new DuplicateDelivery();
-
-  if (replyDueAt) {
-    // A queued job is not moved: it reads reply_due_at when it starts and defers itself.
-    if (!replyQueued) await deps.queue.scheduleReply({ conversationId }, replyDueAt, tx);
-  } else if (signals) {
-    await deps.queue.send(
-      'conversation-signal',
-      { conversationId, reason: decision.reason, deliveryId: deliveryRowId },
-      tx,
-    );
-  }
-  if (decision.changed && decision.next.owner === 'closed') {
-    // The episode is over: its summary goes into the contact's memory (model or extractive).
-    await deps.queue.send('episode-summary', { conversationId, episode: decision.next.episode }, tx);
-  }
-  return { status: 'accepted', deliveryRowId, outcome, conversationId };
+    outcome,
+    signals: decision.changed && decision.actions.length > 0,
+    reason: decision.reason,
+    closedEpisode: decision.changed && decision.next.owner === 'closed' ? decision.next.episode : null,
+  };
 }
 
 /**

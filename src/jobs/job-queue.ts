@@ -16,6 +16,13 @@ export interface JobQueue {
    * `sendDebounced` is a throttle that drops later sends and must not be used here.
    */
   scheduleReply(payload: TaskPayloads['reply'], startAfter: Date, tx?: Executor): Promise<void>;
+  /** `scheduleReply` for many conversations in one statement (ingress batches). */
+  scheduleReplies(
+    replies: ReadonlyArray<{ payload: TaskPayloads['reply']; startAfter: Date }>,
+    tx: Executor,
+  ): Promise<void>;
+  /** Sends many jobs of one queue in one statement, inside `tx`. */
+  sendMany<N extends QueueName>(name: N, payloads: ReadonlyArray<TaskPayloads[N]>, tx: Executor): Promise<void>;
   send<N extends QueueName>(name: N, payload: TaskPayloads[N], tx?: Executor): Promise<void>;
   /** Cancels the queued (not yet active) reply of a conversation. */
   cancelQueuedReply(conversationId: number): Promise<number>;
@@ -78,6 +85,24 @@ export async function createJobQueue(handle: DatabaseHandle, logger: Logger): Pr
         startAfter,
         ...connection(tx),
       });
+    },
+    async scheduleReplies(replies, tx) {
+      await boss.insert(
+        'reply',
+        replies.map(({ payload, startAfter }) => ({
+          data: payload,
+          singletonKey: replySingletonKey(payload.conversationId),
+          startAfter,
+        })),
+        connection(tx),
+      );
+    },
+    async sendMany(name, payloads, tx) {
+      await boss.insert(
+        name,
+        payloads.map((data) => ({ data })),
+        connection(tx),
+      );
     },
     async send(name, payload, tx) {
       await boss.send(name, payload, connection(tx));

@@ -2,11 +2,14 @@ import type { FastifyInstance } from 'fastify';
 
 import { isDatabaseReady, type CoreDeps } from '../compose.ts';
 import { buildServer } from '../http/build-server.ts';
-import { recordWebhookDelivery, type ReplyTiming } from '../ingress/record-webhook-delivery.ts';
+import { createDeliveryRecorder, type ReplyTiming } from '../ingress/record-webhook-delivery.ts';
 import { startWorker, type TaskHandlers } from '../jobs/start-worker.ts';
 import type { Executor } from '../db/database.ts';
 
 export type ServiceRole = 'web' | 'worker' | 'all';
+
+/** Most webhook deliveries written in one ingress transaction (group commit). */
+const INGRESS_MAX_BATCH = 100;
 
 export interface ServiceOptions {
   readonly role: ServiceRole;
@@ -28,6 +31,17 @@ export interface RunningService {
 export async function startService(core: CoreDeps, options: ServiceOptions): Promise<RunningService> {
   const { config } = core;
   const replyTiming = options.replyTiming ?? (() => Promise.resolve(config.reply));
+  const deliveries = createDeliveryRecorder(
+    { db: core.database.db, queue: core.queue, now: core.now, replyTiming },
+    {
+      maxBatchSize: INGRESS_MAX_BATCH,
+      // Each batch in flight holds a connection: two let one batch run while the other commits.
+      // PGlite has a single connection, so a second batch would only wait for it.
+      maxConcurrentBatches: core.database.kind === 'pglite' ? 1 : 2,
+      onBatchFailure: (error, size) =>
+        core.logger.warn({ err: error, size }, 'ingress batch failed; writing its deliveries one by one'),
+    },
+  );
   const app = buildServer({
     logger: core.logger,
     webhook: {
@@ -36,8 +50,7 @@ export async function startService(core: CoreDeps, options: ServiceOptions): Pro
       toleranceSeconds: config.webhook.toleranceSeconds,
       nowSeconds: () => Math.floor(core.now().getTime() / 1000),
       logContext: core.logContext,
-      recordDelivery: (input) =>
-        recordWebhookDelivery({ db: core.database.db, queue: core.queue, now: core.now, replyTiming }, input),
+      recordDelivery: (input) => deliveries.record(input),
     },
     health: {
       readinessChecks: {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyWebhookEvent } from '../../src/chatwoot/classify-webhook-event.ts';
 import { parseWebhookEvent } from '../../src/chatwoot/parse-webhook-event.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
-import { recordWebhookDelivery } from '../../src/ingress/record-webhook-delivery.ts';
+import { planDelivery, recordDeliveryBatch } from '../../src/ingress/record-webhook-delivery.ts';
 import { buildTestService, type TestService } from '../setup/build-test-service.ts';
 import { loadFixture } from '../setup/signed-delivery.ts';
 
@@ -22,30 +22,35 @@ describe('recording a delivery is atomic', () => {
     const parsed = parseWebhookEvent(body);
     const queue = service.core.queue;
     const failingQueue = {
-      send: queue.send,
+      sendMany: queue.sendMany,
       // The real enqueue runs inside the transaction, then the step fails: both must roll back.
-      scheduleReply: async (...args: Parameters<typeof queue.scheduleReply>) => {
-        await queue.scheduleReply(...args);
+      scheduleReplies: async (...args: Parameters<typeof queue.scheduleReplies>) => {
+        await queue.scheduleReplies(...args);
         throw new Error('queue unavailable');
       },
     };
     await expect(
-      recordWebhookDelivery(
+      recordDeliveryBatch(
         {
           db: service.core.database.db,
           queue: failingQueue,
           now: () => new Date(),
           replyTiming: () => Promise.resolve({ debounceMs: 0, maxWaitMs: 0 }),
         },
-        {
-          connection: 'default',
-          deliveryId: 'atomic-1',
-          signed: true,
-          rawBody: Buffer.from(JSON.stringify(body)),
-          payload: body,
-          parsed,
-          classification: classifyWebhookEvent(parsed),
-        },
+        [
+          planDelivery(
+            {
+              connection: 'default',
+              deliveryId: 'atomic-1',
+              signed: true,
+              rawBody: Buffer.from(JSON.stringify(body)),
+              payload: body,
+              parsed,
+              classification: classifyWebhookEvent(parsed),
+            },
+            new Date(),
+          ),
+        ],
       ),
     ).rejects.toThrow('queue unavailable');
 

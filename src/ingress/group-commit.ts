@@ -1,0 +1,106 @@
+/**
+ * Group commit: items submitted while a batch is being written wait and are written together in
+ * the next one — one transaction, one set of statements and one WAL flush for many webhook
+ * deliveries. Nothing waits on a timer: an item that arrives while the committer is idle is written
+ * at once, alone, so latency at low load stays that of a single transaction and batches only grow
+ * as fast as deliveries queue up behind a running commit.
+ *
+ * Items that share a conflict key (the same conversation, the same delivery) are never in a batch
+ * or in flight together, and keep their arrival order: events of one conversation apply one after
+ * the other exactly as they would one transaction at a time.
+ */
+export interface GroupCommitOptions<I, O> {
+  /** Most items written in one batch. */
+  readonly maxBatchSize: number;
+  /** Batches written at once (each holds a database connection; 1 on the embedded database). */
+  readonly maxConcurrentBatches: number;
+  readonly conflictKeys: (item: I) => readonly string[];
+  /** Writes a batch; returns one result per item, in order. */
+  readonly writeBatch: (items: readonly I[]) => Promise<readonly O[]>;
+  /**
+   * Called when a batch of several items failed: each item is then written alone, so one poison
+   * delivery (or a deadlock between batches) cannot fail the deliveries it happened to share a
+   * batch with.
+   */
+  readonly onBatchFailure?: (error: unknown, size: number) => void;
+}
+
+export interface GroupCommitter<I, O> {
+  submit(item: I): Promise<O>;
+}
+
+interface Pending<I, O> {
+  readonly item: I;
+  readonly keys: readonly string[];
+  readonly resolve: (value: O) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export function createGroupCommitter<I, O>(options: GroupCommitOptions<I, O>): GroupCommitter<I, O> {
+  const pending: Pending<I, O>[] = [];
+  const keysInFlight = new Set<string>();
+  let batchesInFlight = 0;
+
+  function takeBatch(): Pending<I, O>[] {
+    const batch: Pending<I, O>[] = [];
+    const taken = new Set<string>();
+    for (let index = 0; index < pending.length && batch.length < options.maxBatchSize; ) {
+      const entry = pending[index]!;
+      if (entry.keys.some((key) => keysInFlight.has(key) || taken.has(key))) {
+        // Blocked: it stays queued, and so does every later item with one of its keys (they see
+        // its keys as taken), which keeps the per-key order.
+        for (const key of entry.keys) taken.add(key);
+        index += 1;
+        continue;
+      }
+      for (const key of entry.keys) taken.add(key);
+      batch.push(entry);
+      pending.splice(index, 1);
+    }
+    return batch;
+  }
+
+  function pump(): void {
+    while (batchesInFlight < options.maxConcurrentBatches && pending.length > 0) {
+      const batch = takeBatch();
+      if (batch.length === 0) return;
+      batchesInFlight += 1;
+      for (const entry of batch) for (const key of entry.keys) keysInFlight.add(key);
+      void write(batch).finally(() => {
+        for (const entry of batch) for (const key of entry.keys) keysInFlight.delete(key);
+        batchesInFlight -= 1;
+        pump();
+      });
+    }
+  }
+
+  async function write(batch: Pending<I, O>[]): Promise<void> {
+    try {
+      const results = await options.writeBatch(batch.map((entry) => entry.item));
+      batch.forEach((entry, index) => entry.resolve(results[index]!));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      options.onBatchFailure?.(error, batch.length);
+      for (const entry of batch) {
+        try {
+          const [result] = await options.writeBatch([entry.item]);
+          entry.resolve(result!);
+        } catch (alone) {
+          entry.reject(alone);
+        }
+      }
+    }
+  }
+
+  return {
+    submit(item) {
+      return new Promise<O>((resolve, reject) => {
+        pending.push({ item, keys: options.conflictKeys(item), resolve, reject });
+        pump();
+      });
+    },
+  };
+}
