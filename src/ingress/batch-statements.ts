@@ -30,11 +30,15 @@ export interface ContactRow {
   readonly identifier: string | null;
 }
 
-export const contactKeyOf = (row: Pick<ContactRow, 'connection' | 'accountId' | 'chatwootContactId'>): string =>
-  `${row.connection}\u0000${row.accountId}\u0000${row.chatwootContactId}`;
+export const contactKeyOf = (
+  row: Pick<ContactRow, 'connection' | 'accountId' | 'chatwootContactId'>,
+): string => `${row.connection}\u0000${row.accountId}\u0000${row.chatwootContactId}`;
 
 /** Inserts or refreshes the contacts (one row per key); returns their row ids by contact key. */
-export async function upsertContacts(tx: Executor, rows: readonly ContactRow[]): Promise<Map<string, number>> {
+export async function upsertContacts(
+  tx: Executor,
+  rows: readonly ContactRow[],
+): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   if (rows.length === 0) return ids;
   const json = JSON.stringify(

@@ -1,9 +1,11 @@
 /**
  * Group commit: items submitted while a batch is being written wait and are written together in
  * the next one — one transaction, one set of statements and one WAL flush for many webhook
- * deliveries. Nothing waits on a timer: an item that arrives while the committer is idle is written
- * at once, alone, so latency at low load stays that of a single transaction and batches only grow
- * as fast as deliveries queue up behind a running commit.
+ * deliveries. Nothing waits on a timer: a batch starts in the event loop's next check phase
+ * (setImmediate), after the requests that arrived in the same poll phase were all submitted, so
+ * latency at low load stays that of a single transaction and batches grow only as deliveries queue
+ * up. Without that turn, a database whose queries resolve without yielding to I/O (PGlite runs in
+ * this thread) would write every delivery alone.
  *
  * Items that share a conflict key (the same conversation, the same delivery) are never in a batch
  * or in flight together, and keep their arrival order: events of one conversation apply one after
@@ -40,11 +42,21 @@ export function createGroupCommitter<I, O>(options: GroupCommitOptions<I, O>): G
   const pending: Pending<I, O>[] = [];
   const keysInFlight = new Set<string>();
   let batchesInFlight = 0;
+  let pumpScheduled = false;
+
+  function schedulePump(): void {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    setImmediate(() => {
+      pumpScheduled = false;
+      pump();
+    });
+  }
 
   function takeBatch(): Pending<I, O>[] {
     const batch: Pending<I, O>[] = [];
     const taken = new Set<string>();
-    for (let index = 0; index < pending.length && batch.length < options.maxBatchSize; ) {
+    for (let index = 0; index < pending.length && batch.length < options.maxBatchSize;) {
       const entry = pending[index]!;
       if (entry.keys.some((key) => keysInFlight.has(key) || taken.has(key))) {
         // Blocked: it stays queued, and so does every later item with one of its keys (they see
@@ -69,7 +81,7 @@ export function createGroupCommitter<I, O>(options: GroupCommitOptions<I, O>): G
       void write(batch).finally(() => {
         for (const entry of batch) for (const key of entry.keys) keysInFlight.delete(key);
         batchesInFlight -= 1;
-        pump();
+        schedulePump();
       });
     }
   }
@@ -99,7 +111,7 @@ export function createGroupCommitter<I, O>(options: GroupCommitOptions<I, O>): G
     submit(item) {
       return new Promise<O>((resolve, reject) => {
         pending.push({ item, keys: options.conflictKeys(item), resolve, reject });
-        pump();
+        schedulePump();
       });
     },
   };

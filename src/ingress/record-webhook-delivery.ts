@@ -103,7 +103,11 @@ export function planDelivery(input: DeliveryInput, now: Date): Planned {
   const dedupeKey = dedupeKeyOf(input, facts);
   const tracked = facts.conversation !== null && facts.accountId !== null && isTracked(input.classification);
   const key = tracked
-    ? { connection: input.connection, accountId: facts.accountId!, chatwootConversationId: facts.conversation!.id }
+    ? {
+        connection: input.connection,
+        accountId: facts.accountId,
+        chatwootConversationId: facts.conversation.id,
+      }
     : null;
   const conflictKeys = [`dedupe\u0000${input.connection}\u0000${dedupeKey}`];
   if (input.deliveryId) conflictKeys.push(`delivery\u0000${input.connection}\u0000${input.deliveryId}`);
@@ -212,7 +216,12 @@ function deliveryRowOf(planned: Planned, outcome: DeliveryOutcome): DeliveryEffe
 
 function untrackedEffects(planned: Planned): Decided {
   return {
-    effects: { delivery: deliveryRowOf(planned, 'ignored'), conversation: null, message: null, transition: null },
+    effects: {
+      delivery: deliveryRowOf(planned, 'ignored'),
+      conversation: null,
+      message: null,
+      transition: null,
+    },
     outcome: 'ignored',
     signals: false,
     reason: '',

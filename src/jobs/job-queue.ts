@@ -22,7 +22,11 @@ export interface JobQueue {
     tx: Executor,
   ): Promise<void>;
   /** Sends many jobs of one queue in one statement, inside `tx`. */
-  sendMany<N extends QueueName>(name: N, payloads: ReadonlyArray<TaskPayloads[N]>, tx: Executor): Promise<void>;
+  sendMany<N extends QueueName>(
+    name: N,
+    payloads: ReadonlyArray<TaskPayloads[N]>,
+    tx: Executor,
+  ): Promise<void>;
   send<N extends QueueName>(name: N, payload: TaskPayloads[N], tx?: Executor): Promise<void>;
   /** Cancels the queued (not yet active) reply of a conversation. */
   cancelQueuedReply(conversationId: number): Promise<number>;

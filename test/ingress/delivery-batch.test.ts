@@ -1,0 +1,149 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { classifyWebhookEvent } from '../../src/chatwoot/classify-webhook-event.ts';
+import { parseWebhookEvent } from '../../src/chatwoot/parse-webhook-event.ts';
+import { queryRows } from '../../src/db/query-rows.ts';
+import {
+  planDelivery,
+  recordDeliveryBatch,
+  type RecordDeliveryDeps,
+} from '../../src/ingress/record-webhook-delivery.ts';
+import { buildTestService, TEST_SECRET, type TestService } from '../setup/build-test-service.ts';
+import { loadFixture, signedRequest } from '../setup/signed-delivery.ts';
+
+function plan(body: Record<string, unknown>, deliveryId: string) {
+  const parsed = parseWebhookEvent(body);
+  return planDelivery(
+    {
+      connection: 'default',
+      deliveryId,
+      signed: true,
+      rawBody: Buffer.from(JSON.stringify(body)),
+      payload: body,
+      parsed,
+      classification: classifyWebhookEvent(parsed),
+    },
+    new Date(),
+  );
+}
+
+function customerMessage(messageId: number, conversationId: number, sender: Record<string, unknown>) {
+  const body = loadFixture('message_created.incoming');
+  body.id = messageId;
+  body.conversation.id = conversationId;
+  body.conversation.messages[0].id = messageId;
+  body.conversation.meta.sender = { ...body.conversation.meta.sender, ...sender };
+  return body;
+}
+
+describe('one ingress transaction for a batch of deliveries', () => {
+  let service: TestService;
+  let deps: RecordDeliveryDeps;
+  beforeAll(async () => {
+    service = await buildTestService();
+    deps = {
+      db: service.core.database.db,
+      queue: service.core.queue,
+      now: () => new Date(),
+      replyTiming: () => Promise.resolve({ debounceMs: 2_000, maxWaitMs: 10_000 }),
+    };
+  });
+  afterAll(async () => {
+    await service.close();
+  });
+  beforeEach(async () => {
+    await service.core.database.db.execute(
+      sql`truncate webhook_deliveries, transcript_messages, ownership_transitions, conversations, contacts restart identity cascade`,
+    );
+    await service.core.database.db.execute(sql`delete from pgboss.job`);
+  });
+
+  const db = () => service.core.database.db;
+
+  it('records each delivery of a mixed batch exactly as it would alone', async () => {
+    // Already recorded before the batch: its redelivery in the batch is a duplicate.
+    const earlier = customerMessage(7001, 301, { id: 900 });
+    await service.service.app.inject({
+      method: 'POST',
+      url: '/webhooks/chatwoot',
+      ...signedRequest(earlier, { secret: TEST_SECRET }),
+    });
+
+    const results = await recordDeliveryBatch(deps, [
+      plan(customerMessage(7101, 311, { id: 42, name: 'Maria Lopez', email: 'maria@example.com' }), 'b-1'),
+      // The same contact writes in another conversation, without a name this time: kept from before.
+      plan(
+        customerMessage(7102, 312, { id: 42, name: null, email: null, phone_number: '+34 600 000 000' }),
+        'b-2',
+      ),
+      plan(earlier, 'b-3-redelivered'),
+      plan(loadFixture('webwidget_triggered'), 'b-4'),
+    ]);
+
+    expect(results.map((result) => (result.status === 'accepted' ? result.outcome : result.status))).toEqual([
+      'reply_scheduled',
+      'reply_scheduled',
+      'duplicate',
+      'ignored',
+    ]);
+    const [counts] = await queryRows<Record<string, number>>(
+      db(),
+      sql`select (select count(*)::int from webhook_deliveries) as deliveries,
+                 (select count(*)::int from conversations) as conversations,
+                 (select count(*)::int from contacts) as contacts,
+                 (select count(*)::int from transcript_messages) as messages,
+                 (select count(*)::int from pgboss.job where name = 'reply') as replies`,
+    );
+    expect(counts).toEqual({ deliveries: 4, conversations: 3, contacts: 2, messages: 3, replies: 3 });
+    const [maria] = await queryRows<{ name: string; email: string; phone_number: string }>(
+      db(),
+      sql`select name, email, phone_number from contacts where chatwoot_contact_id = 42`,
+    );
+    expect(maria).toEqual({
+      name: 'Maria Lopez',
+      email: 'maria@example.com',
+      phone_number: '+34 600 000 000',
+    });
+    const conversations = await queryRows<{
+      chatwoot_conversation_id: number;
+      contact_id: string;
+      owner: string;
+    }>(
+      db(),
+      sql`select c.chatwoot_conversation_id, ct.chatwoot_contact_id::text as contact_id, c.owner
+          from conversations c join contacts ct on ct.id = c.contact_id order by 1`,
+    );
+    expect(conversations).toEqual([
+      { chatwoot_conversation_id: 301, contact_id: '900', owner: 'bot' },
+      { chatwoot_conversation_id: 311, contact_id: '42', owner: 'bot' },
+      { chatwoot_conversation_id: 312, contact_id: '42', owner: 'bot' },
+    ]);
+  });
+
+  it('writes many concurrent deliveries through the endpoint, every one exactly once', async () => {
+    // 40 messages over 10 conversations, all at once: they share transactions, and the messages of
+    // one conversation are applied one after the other.
+    const requests = Array.from({ length: 40 }, (_, index) =>
+      signedRequest(customerMessage(8000 + index, 400 + (index % 10), { id: 600 + (index % 10) }), {
+        secret: TEST_SECRET,
+      }),
+    );
+    const responses = await Promise.all(
+      requests.map((request) =>
+        service.service.app.inject({ method: 'POST', url: '/webhooks/chatwoot', ...request }),
+      ),
+    );
+    expect(responses.map((response) => response.json())).toEqual(
+      Array(40).fill({ status: 'accepted', outcome: 'reply_scheduled' }),
+    );
+    const [counts] = await queryRows<Record<string, number>>(
+      db(),
+      sql`select (select count(*)::int from webhook_deliveries) as deliveries,
+                 (select count(*)::int from conversations) as conversations,
+                 (select count(*)::int from transcript_messages) as messages,
+                 (select count(*)::int from pgboss.job where name = 'reply') as replies`,
+    );
+    expect(counts).toEqual({ deliveries: 40, conversations: 10, messages: 40, replies: 10 });
+  });
+});
