@@ -100,7 +100,7 @@ async function drive(url: string, child: ChildProcess): Promise<Figures> {
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(path.join(ROOT, 'bench/ingress/bench-server.ts'), [], {
     cwd: ROOT,
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',

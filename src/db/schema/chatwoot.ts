@@ -138,8 +138,9 @@ export const transcriptMessages = pgTable(
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
+    // Also serves reads by conversation (its leading column); a second index on the same columns
+    // only cost every ingress write.
     uniqueIndex('transcript_messages_chatwoot_key').on(table.conversationId, table.chatwootMessageId),
-    index('transcript_messages_conversation_idx').on(table.conversationId, table.chatwootMessageId),
   ],
 );
 

@@ -1,0 +1,1 @@
+DROP INDEX "transcript_messages_conversation_idx";
