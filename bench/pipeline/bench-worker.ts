@@ -1,6 +1,6 @@
 // The service (`serve --role all`) with a zero-latency scripted responder, started as a child
 // process by run-pipeline-bench.ts. Counts every database query this process sends (our pool and
-// pg-boss's) and reports the count and its peak RSS over IPC.
+// pg-boss's) and reports the count, its peak RSS and its CPU time over IPC.
 import pg from 'pg';
 
 import { composePipeline } from '../../src/compose-service.ts';
@@ -30,16 +30,25 @@ const core = await composeCore(config);
 const pipeline = composePipeline(core, { responder });
 const service = await startService(core, { role: 'all', handlers: pipeline.handlers });
 let peakRss = process.memoryUsage().rss;
+let cpuAtReset = process.cpuUsage();
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 
 process.on('message', (message: { type: string }) => {
   if (message.type === 'reset') {
     queries = 0;
+    cpuAtReset = process.cpuUsage();
     peakRss = process.memoryUsage().rss;
     process.send?.({ type: 'reset-done' });
   }
-  if (message.type === 'stats')
-    process.send?.({ type: 'stats', queries, peakRssMb: Math.round(peakRss / 1024 / 1024) });
+  if (message.type === 'stats') {
+    const cpu = process.cpuUsage(cpuAtReset);
+    process.send?.({
+      type: 'stats',
+      queries,
+      peakRssMb: Math.round(peakRss / 1024 / 1024),
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    });
+  }
 });
 process.send?.({ type: 'ready', url: service.url });
 process.on('SIGTERM', () => {

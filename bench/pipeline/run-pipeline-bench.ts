@@ -4,6 +4,7 @@
 // webhook to the reply reaching the simulator, Chatwoot calls and database queries per reply,
 // worker RSS, and checks that every message was answered exactly once.
 import { fork, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -23,6 +24,27 @@ const SECRET = 'bench-bot-secret-0123456789';
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/**
+ * CPU time (ms) of every PostgreSQL process on this machine (Linux /proc, 100 ticks/s): the
+ * server is shared by the simulator-facing service and pg-boss, so its CPU per reply is part of
+ * the pipeline's cost. Backends that exit during a round are not counted; the pools keep theirs.
+ */
+function postgresCpuMs(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+      const fields = stat.slice(close + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process exited between listing and reading
+    }
+  }
+  return ticks * 10;
 }
 
 function request<T>(child: ChildProcess, type: string, reply: string): Promise<T> {
@@ -58,7 +80,12 @@ const { baseUrl } = await sim.start();
 
 const child = fork(path.join(ROOT, 'bench/pipeline/bench-worker.ts'), [], {
   cwd: ROOT,
-  execArgv: ['--import', 'tsx'],
+  // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of the service there (open it in Chrome DevTools).
+  execArgv: [
+    '--import',
+    'tsx',
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+  ],
   env: {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
@@ -78,15 +105,30 @@ const child = fork(path.join(ROOT, 'bench/pipeline/bench-worker.ts'), [], {
   },
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
-const ready = await new Promise<{ url: string }>((resolve) =>
-  child.once('message', (message: { url: string }) => resolve(message)),
-);
+// Never hang (and hold the benchmark lock) when the service cannot start.
+const ready = await new Promise<{ url: string }>((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error('the service did not start within 60 s')), 60_000);
+  child.once('exit', (code) => reject(new Error(`the service exited during start-up (code ${code})`)));
+  child.once('message', (message: { url: string }) => {
+    clearTimeout(timer);
+    resolve(message);
+  });
+}).catch(async (error: unknown) => {
+  child.kill('SIGKILL');
+  await sim.stop();
+  await admin.query(`drop database if exists ${database} with (force)`);
+  await admin.end();
+  throw error;
+});
 sim.setBotOutgoingUrl(7, `${ready.url}/webhooks/chatwoot`);
 
 async function runRound(round: number) {
   sim.reset();
   await request(child, 'reset', 'reset-done');
   const started = performance.now();
+  const startedAt = Date.now(); // the simulator's clock
+  const simulatorCpuAtStart = process.cpuUsage();
+  const postgresCpuAtStart = postgresCpuMs();
   const conversations = Array.from({ length: CONVERSATIONS }, (_, index) =>
     sim.customerSays({
       inboxId: 3,
@@ -125,11 +167,15 @@ async function runRound(round: number) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const elapsedSeconds = (performance.now() - started) / 1000;
+  const simulatorCpu = process.cpuUsage(simulatorCpuAtStart);
+  const simulatorCpuMs = Math.round((simulatorCpu.user + simulatorCpu.system) / 1000);
+  const postgresCpuMsUsed = postgresCpuMs() - postgresCpuAtStart;
   await new Promise((resolve) => setTimeout(resolve, 1_000)); // let any duplicate show up
   let duplicates = 0;
   let missing = 0;
   let replies = 0;
   const latencies: number[] = [];
+  let lastCustomerWebhookMs = 0;
   for (const [conversationId, ids] of expected) {
     const answered = answeredIds(conversationId);
     replies += sim.botReplies(conversationId).length;
@@ -144,12 +190,29 @@ async function runRound(round: number) {
       .botReplies(conversationId)
       .find((message) => (message.content ?? '').split(/[ ,]/).includes(String(lastMessageId)));
     const attempt = delivered?.attempts.at(-1);
+    if (attempt)
+      lastCustomerWebhookMs = Math.max(
+        lastCustomerWebhookMs,
+        attempt.startedAt + attempt.durationMs - startedAt,
+      );
     if (attempt && reply)
       latencies.push(Math.max(0, reply.createdAt - (attempt.startedAt + attempt.durationMs)));
   }
   const calls = sim.apiCalls().length;
-  const stats = await request<{ queries: number; peakRssMb: number }>(child, 'stats', 'stats');
-  return { round, elapsedSeconds, replies, duplicates, missing, latencies, calls, ...stats };
+  const stats = await request<{ queries: number; peakRssMb: number; cpuMs: number }>(child, 'stats', 'stats');
+  return {
+    round,
+    elapsedSeconds,
+    replies,
+    duplicates,
+    missing,
+    latencies,
+    lastCustomerWebhookMs,
+    calls,
+    simulatorCpuMs,
+    postgresCpuMs: postgresCpuMsUsed,
+    ...stats,
+  };
 }
 
 const results = [];
@@ -177,5 +240,12 @@ for (const r of results) {
       `p50 ${percentile(r.latencies, 50).toFixed(0)} ms, p99 ${percentile(r.latencies, 99).toFixed(0)} ms | ` +
       `${(r.calls / r.replies).toFixed(1)} Chatwoot calls/reply, ${(r.queries / r.replies).toFixed(1)} DB queries/reply (incl. ingress and pg-boss) | ` +
       `worker RSS ${r.peakRssMb} MB | duplicates ${r.duplicates}, missing ${r.missing}`,
+  );
+  console.log(
+    `  the last customer message's webhook was delivered ${r.lastCustomerWebhookMs.toFixed(0)} ms after the round began`,
+  );
+  console.log(
+    `  CPU ms/reply: service ${(r.cpuMs / r.replies).toFixed(2)} (incl. 1 s idle after the round), ` +
+      `simulator ${(r.simulatorCpuMs / r.replies).toFixed(2)}, PostgreSQL ${(r.postgresCpuMs / r.replies).toFixed(2)}`,
   );
 }
