@@ -234,7 +234,8 @@ export interface DeliveryEffects {
     readonly messageId: number | null;
     readonly signed: boolean;
     readonly outcome: string;
-    readonly payloadJson: string;
+    /** The raw body as received. */
+    readonly payloadText: string;
     readonly receivedAt: Date;
   };
   readonly conversation: {
@@ -312,7 +313,6 @@ export async function writeDeliveryEffects(
         chatwoot_message_id: delivery.messageId,
         signed: delivery.signed,
         outcome: delivery.outcome,
-        payload: delivery.payloadJson,
         received_at: delivery.receivedAt.toISOString(),
         conversation_row_id: conversation?.id ?? null,
         has_snapshot: snapshot !== null,
@@ -347,6 +347,9 @@ export async function writeDeliveryEffects(
       };
     }),
   );
+  // The raw bodies travel as their own text array: inside the JSON document they would be escaped
+  // and parsed again, which was most of this statement's cost.
+  const payloads = items.map((item) => item.delivery.payloadText);
   const rows = await queryRows<{
     idx: number;
     delivery_row_id: number | string | null;
@@ -356,7 +359,7 @@ export async function writeDeliveryEffects(
     sql`with v as materialized (
         select * from jsonb_to_recordset(${json}::jsonb) as v(
           idx integer, connection text, delivery_id text, dedupe_key text, event text, classification text, account_id integer,
-          inbox_id integer, chatwoot_conversation_id integer, chatwoot_message_id bigint, signed boolean, outcome text, payload text,
+          inbox_id integer, chatwoot_conversation_id integer, chatwoot_message_id bigint, signed boolean, outcome text,
           received_at timestamptz, conversation_row_id bigint, has_snapshot boolean, status text, assignee_type text, assignee_id integer,
           team_id integer, labels jsonb, chatwoot_updated_at timestamptz, contact_row_id bigint, owner text, owner_reason text,
           episode integer, reset_episode boolean, first_unanswered_at timestamptz, reply_due_at timestamptz, has_message boolean,
@@ -367,9 +370,10 @@ export async function writeDeliveryEffects(
       d as (
         insert into webhook_deliveries (connection, delivery_id, dedupe_key, event, classification, account_id, inbox_id, conversation_id,
                                         chatwoot_message_id, signed, outcome, payload, received_at)
-        select connection, delivery_id, dedupe_key, event, classification, account_id, inbox_id, chatwoot_conversation_id,
-               chatwoot_message_id, signed, outcome, payload::jsonb, received_at
-        from v order by connection, dedupe_key
+        select v.connection, v.delivery_id, v.dedupe_key, v.event, v.classification, v.account_id, v.inbox_id,
+               v.chatwoot_conversation_id, v.chatwoot_message_id, v.signed, v.outcome, p.payload, v.received_at
+        from v join unnest(${sql.param(payloads)}::text[]) with ordinality as p(payload, position) on p.position = v.idx + 1
+        order by v.connection, v.dedupe_key
         on conflict do nothing
         returning id, connection, dedupe_key
       ),
@@ -409,7 +413,7 @@ export async function writeDeliveryEffects(
         returning id
       )
       select v.idx, kept.delivery_row_id,
-             (v.conversation_row_id is not null and ${queuedReplyExistsSql(sql.raw('v.conversation_row_id'))}) as reply_queued
+             (v.reply_due_at is not null and ${queuedReplyExistsSql(sql.raw('v.conversation_row_id'))}) as reply_queued
       from v left join kept on kept.idx = v.idx
       order by v.idx`,
   );

@@ -209,7 +209,7 @@ function deliveryRowOf(planned: Planned, outcome: DeliveryOutcome): DeliveryEffe
     messageId: facts.message?.id ?? null,
     signed: input.signed,
     outcome,
-    payloadJson: storableJson(input.rawBody.toString('utf8')),
+    payloadText: storableText(input.rawBody.toString('utf8')),
     receivedAt: planned.now,
   };
 }
@@ -416,7 +416,10 @@ function dedupeKeyOf(input: DeliveryInput, facts: WebhookFacts): string {
   return `body:${createHash('sha256').update(input.rawBody).digest('hex')}`;
 }
 
-/** PostgreSQL text and jsonb cannot hold NUL characters, which JSON may escape as \u0000: drop them. */
-function storableJson(raw: string): string {
-  return raw.includes('\\u0000') ? raw.replaceAll('\\u0000', '') : raw;
+/**
+ * PostgreSQL text cannot hold NUL characters. A body that parsed as JSON has none (JSON escapes
+ * them as \u0000, which text stores as is); this only guards against one that did not come that way.
+ */
+function storableText(raw: string): string {
+  return raw.includes('\u0000') ? raw.replaceAll('\u0000', '') : raw;
 }
