@@ -1,4 +1,7 @@
-import { createConversationRepository } from '../db/repositories/conversation-repository.ts';
+import {
+  createConversationRepository,
+  type ConversationRow,
+} from '../db/repositories/conversation-repository.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 
 /**
@@ -7,7 +10,16 @@ import type { PipelineDeps } from './pipeline-deps.ts';
  */
 export const DEFER_TOLERANCE_MS = 50;
 
-export type BurstClaim = 'claimed' | 'deferred' | 'gone';
+export type BurstClaim =
+  | {
+      readonly status: 'claimed';
+      /** The row as it was once the lock was held: every ingress transaction before the claim is in it. */
+      readonly conversation: ConversationRow;
+      /** Whether an earlier attempt left outbox rows to post (pending or sending). */
+      readonly hasUnsettledOutbox: boolean;
+    }
+  | { readonly status: 'deferred' }
+  | { readonly status: 'gone' };
 
 /**
  * The first step of a reply job. Locking the conversation row waits for any ingress transaction
@@ -15,19 +27,32 @@ export type BurstClaim = 'claimed' | 'deferred' | 'gone';
  * message after it finds this job active and queues the next one (record-webhook-delivery.ts).
  * When customers kept writing after the job was queued, its start is early: it queues a job at
  * the burst's due time (the stately queue keeps one queued job per conversation) and stops.
+ *
+ * The usual claim is one statement: `SELECT … FOR UPDATE` on its own takes the lock (waiting for
+ * any transaction that holds it) and releases it when the statement ends, exactly as a transaction
+ * that only locks would. Only a job that turns out early opens a transaction, locks again and
+ * re-checks there, so the deferral is queued under the lock as before.
  */
 export async function claimBurst(
   deps: Pick<PipelineDeps, 'db' | 'queue' | 'now'>,
   conversationId: number,
 ): Promise<BurstClaim> {
-  return deps.db.transaction(async (tx) => {
+  const conversations = createConversationRepository(deps.db);
+  const claimed = await conversations.lockForClaim(conversationId);
+  if (!claimed) return { status: 'gone' };
+  if (!isEarly(claimed.conversation, deps.now())) return { status: 'claimed', ...claimed };
+  return deps.db.transaction(async (tx): Promise<BurstClaim> => {
     const conversation = await createConversationRepository(tx).lockById(conversationId, tx);
-    if (!conversation) return 'gone';
-    const due = conversation.replyDueAt;
-    if (due && due.getTime() - deps.now().getTime() > DEFER_TOLERANCE_MS) {
-      await deps.queue.scheduleReply({ conversationId }, due, tx);
-      return 'deferred';
+    if (!conversation) return { status: 'gone' };
+    if (isEarly(conversation, deps.now())) {
+      await deps.queue.scheduleReply({ conversationId }, conversation.replyDueAt!, tx);
+      return { status: 'deferred' };
     }
-    return 'claimed';
+    return { status: 'claimed', conversation, hasUnsettledOutbox: claimed.hasUnsettledOutbox };
   });
+}
+
+function isEarly(conversation: ConversationRow, now: Date): boolean {
+  const due = conversation.replyDueAt;
+  return due !== null && due.getTime() - now.getTime() > DEFER_TOLERANCE_MS;
 }

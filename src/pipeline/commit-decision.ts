@@ -3,14 +3,19 @@ import {
   createConversationRepository,
   type ConversationRow,
 } from '../db/repositories/conversation-repository.ts';
-import { createOutboxRepository, type NewOutboundMessage } from '../db/repositories/outbox-repository.ts';
-import { createTranscriptRepository } from '../db/repositories/transcript-repository.ts';
+import { createOutboxRepository, type EffectDraft } from '../db/repositories/outbox-repository.ts';
+import type { DeliverableRow } from './deliver-outbox.ts';
 import type { InboxPolicy } from './inbox-policy.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import type { ResponderDecision } from './responder.ts';
 
 export type CommitResult =
-  | { readonly committed: true; readonly decisionId: number }
+  | {
+      readonly committed: true;
+      readonly decisionId: number;
+      /** The decision's outbox rows, as committed: what deliverOutbox posts next. */
+      readonly outbox: readonly DeliverableRow[];
+    }
   | { readonly committed: false; readonly reason: string };
 
 /**
@@ -48,36 +53,28 @@ export async function commitDecision(
       });
       return { committed: false, reason: 'ownership_lost_before_post' };
     }
-    const decisionId = await outbox.recordDecision({
-      ...base,
-      decision: decision.kind === 'reply' ? 'replied' : decision.kind === 'handoff' ? 'handed_off' : 'silent',
-      reason: decision.reason,
-      runId: decision.runId ?? null,
-      actions: 'actions' in decision ? [...(decision.actions ?? [])] : [],
-    });
-    await outbox.enqueue(
-      effectsOf(decision, input.policy, {
-        conversationId: conversation.id,
-        decisionId,
-        episode: conversation.episode,
-      }),
+    const { decisionId, rows } = await outbox.recordDecisionWithEffects(
+      {
+        ...base,
+        decision:
+          decision.kind === 'reply' ? 'replied' : decision.kind === 'handoff' ? 'handed_off' : 'silent',
+        reason: decision.reason,
+        runId: decision.runId ?? null,
+        actions: 'actions' in decision ? [...(decision.actions ?? [])] : [],
+      },
+      effectsOf(decision, input.policy, { conversationId: conversation.id, episode: conversation.episode }),
       tx,
     );
-
-    const lastAnswered = Math.max(...answeredMessageIds);
-    const laterMessages = await createTranscriptRepository(tx).listUnanswered(
-      conversation.id,
-      conversation.episode,
-      lastAnswered,
-      tx,
-    );
-    await conversations.update(
+    // Messages that arrived during the run stay unanswered; the update finds the oldest of them.
+    await conversations.markAnswered(
       conversation.id,
       {
-        lastAnsweredMessageId: lastAnswered,
-        firstUnansweredAt: laterMessages[0]?.receivedAt ?? null,
-        ...(decision.kind === 'reply' ? { botTurnsInEpisode: locked.botTurnsInEpisode + 1 } : {}),
-        ...(decision.kind === 'handoff' ? { owner: 'human', ownerReason: 'bot_handed_off' } : {}),
+        episode: conversation.episode,
+        lastAnsweredMessageId: Math.max(...answeredMessageIds),
+        changes: {
+          ...(decision.kind === 'reply' ? { botTurnsInEpisode: locked.botTurnsInEpisode + 1 } : {}),
+          ...(decision.kind === 'handoff' ? { owner: 'human', ownerReason: 'bot_handed_off' } : {}),
+        },
       },
       tx,
     );
@@ -94,15 +91,16 @@ export async function commitDecision(
         tx,
       );
     }
-    return { committed: true, decisionId };
+    const ofHandoff = decision.kind === 'handoff';
+    return { committed: true, decisionId, outbox: rows.map((row) => ({ row, ofHandoff })) };
   });
 }
 
-type EffectBase = Pick<NewOutboundMessage, 'conversationId' | 'decisionId' | 'episode'>;
+type EffectBase = Pick<EffectDraft, 'conversationId' | 'episode'>;
 
-/** The ordered effects of a decision; each row gets a unique echo id so its send is idempotent. */
-function effectsOf(decision: ResponderDecision, policy: InboxPolicy, base: EffectBase): NewOutboundMessage[] {
-  const rows: Array<Pick<NewOutboundMessage, 'kind' | 'content' | 'isPrivate'>> = [];
+/** The ordered effects of a decision; each row gets a unique echo id (echoIdOf) so its send is idempotent. */
+function effectsOf(decision: ResponderDecision, policy: InboxPolicy, base: EffectBase): EffectDraft[] {
+  const rows: Array<Pick<EffectDraft, 'kind' | 'content' | 'isPrivate'>> = [];
   const actions = 'actions' in decision ? (decision.actions ?? []) : [];
   const labelsOf = (extra: readonly string[]) => [
     ...new Set([
@@ -131,12 +129,7 @@ function effectsOf(decision: ResponderDecision, policy: InboxPolicy, base: Effec
     if (policy.handoff.teamId !== null)
       rows.push({ kind: 'team', content: JSON.stringify(policy.handoff.teamId), isPrivate: false });
   }
-  return rows.map((row, sequence) => ({
-    ...base,
-    ...row,
-    sequence,
-    echoId: `cwa-${base.decisionId}-${sequence}`,
-  }));
+  return rows.map((row, sequence) => ({ ...base, ...row, sequence }));
 }
 
 function handoffNote(decision: Extract<ResponderDecision, { kind: 'handoff' }>): string {

@@ -11,6 +11,12 @@ import type { PipelineDeps } from './pipeline-deps.ts';
 /** Effects the bot may perform only while it still owns the episode. */
 const BOT_OWNED_KINDS = new Set(['reply', 'labels', 'priority']);
 
+/** An unsettled outbox row and whether its decision was a handoff. */
+export interface DeliverableRow {
+  readonly row: OutboundMessageRow;
+  readonly ofHandoff: boolean;
+}
+
 export class AwaitingReconciliationError extends Error {
   readonly isRetryable = true;
   constructor(outboxId: number) {
@@ -29,9 +35,16 @@ export class AwaitingReconciliationError extends Error {
 export async function deliverOutbox(
   deps: Pick<PipelineDeps, 'db' | 'chatwoot' | 'logger' | 'now' | 'timings'>,
   conversation: ConversationRow,
+  /**
+   * The unsettled rows when the caller knows them: a reply job that just committed its decision
+   * (nothing else was unsettled: the job posts what earlier attempts left before deciding, and one
+   * reply job runs at a time per conversation). A takeover that cancels them meanwhile is still
+   * seen, by markSending.
+   */
+  unsettled?: readonly DeliverableRow[],
 ): Promise<void> {
   const outbox = createOutboxRepository(deps.db);
-  const rows = await outbox.listUnsettled(conversation.id);
+  const rows = unsettled ?? (await outbox.listUnsettledForDelivery(conversation.id));
   if (rows.length === 0) return;
   const target: ConversationTarget = {
     connection: conversation.connection,
@@ -39,18 +52,13 @@ export async function deliverOutbox(
     conversationId: conversation.chatwootConversationId,
   };
   const port = deps.chatwoot(conversation.connection);
-  // Labels and priority that come with a handoff belong to it: the bot gave the conversation up by
-  // that very decision, so they must not wait for an ownership it no longer has.
-  const handoffs = new Set(
-    (await outbox.listByConversation(conversation.id))
-      .filter((row) => row.kind === 'handoff_note')
-      .map((row) => row.decisionId),
-  );
   /** Why the bot lost the conversation; undefined until checked (once, before the first bot-owned post). */
   let lost: string | null | undefined;
 
-  for (const row of rows) {
-    if (BOT_OWNED_KINDS.has(row.kind) && !handoffs.has(row.decisionId)) {
+  for (const { row, ofHandoff } of rows) {
+    // Labels and priority that come with a handoff belong to it: the bot gave the conversation up by
+    // that very decision, so they must not wait for an ownership it no longer has.
+    if (BOT_OWNED_KINDS.has(row.kind) && !ofHandoff) {
       if (lost === undefined) {
         lost = await ownershipLost(deps, port, conversation, target);
         if (lost) {
@@ -67,7 +75,9 @@ export async function deliverOutbox(
         continue;
       }
     }
-    if (row.kind === 'reply' && (await isCancelled(deps, row))) continue;
+    // A pending reply's cancellation is checked by markSending (deliverRow); a `sending`
+    // one is checked here, before reconciliation could mark it sent.
+    if (row.kind === 'reply' && row.status === 'sending' && (await isCancelled(deps, row))) continue;
     if (row.kind === 'handoff_message' || row.kind === 'open') {
       const overtaken = await handoffOvertaken(deps, port, conversation, target, row);
       if (overtaken) {
@@ -105,7 +115,10 @@ async function deliverRow(
     const waited = deps.now().getTime() - (row.lastAttemptAt?.getTime() ?? 0);
     if (waited < deps.timings.reconcileWindowMs) throw new AwaitingReconciliationError(row.id);
   }
-  await outbox.markSending(row.id, deps.now());
+  if (!(await outbox.markSending(row.id, deps.now()))) {
+    deps.logger.info({ outboxId: row.id, kind: row.kind }, 'outbound effect settled meanwhile; not posting');
+    return;
+  }
   try {
     const chatwootMessageId = await perform(port, target, row);
     await outbox.markSent(row.id, chatwootMessageId, deps.now());

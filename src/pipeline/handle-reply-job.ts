@@ -24,24 +24,28 @@ export async function handleReplyJob(
   job: { id: string },
 ): Promise<void> {
   const claim = await claimBurst(deps, payload.conversationId);
-  if (claim === 'gone') return;
-  if (claim === 'deferred') {
+  if (claim.status === 'gone') return;
+  if (claim.status === 'deferred') {
     deps.logger.debug('burst still open; reply deferred to its due time');
     return;
   }
-  const conversations = createConversationRepository(deps.db);
-  let conversation = await conversations.findById(payload.conversationId);
-  if (!conversation) return;
+  let conversation = claim.conversation;
+  if (claim.hasUnsettledOutbox) {
+    // A previous attempt committed effects and crashed before posting them all.
+    await deliverOutbox(deps, conversation);
+    const fresh = await createConversationRepository(deps.db).findById(payload.conversationId);
+    if (!fresh) return;
+    conversation = fresh;
+  }
 
-  // A previous attempt may have committed effects and crashed before posting them all.
-  await deliverOutbox(deps, conversation);
-  conversation = (await conversations.findById(payload.conversationId))!;
-
-  const transcript = createTranscriptRepository(deps.db);
-  const unanswered = await transcript.listUnanswered(
+  // One read for the episode; the unanswered customer messages are the tail of it.
+  const episode = await createTranscriptRepository(deps.db).listEpisode(
     conversation.id,
     conversation.episode,
-    conversation.lastAnsweredMessageId,
+  );
+  const answeredUpTo = conversation.lastAnsweredMessageId ?? -1;
+  const unanswered = episode.filter(
+    (message) => message.role === 'customer' && message.chatwootMessageId > answeredUpTo,
   );
   if (unanswered.length === 0) return;
   const answeredIds = unanswered.map((message) => message.chatwootMessageId);
@@ -79,7 +83,6 @@ export async function handleReplyJob(
       summary: `The bot reached its limit of ${policy.maxBotTurns} replies in this conversation.`,
     };
   } else {
-    const episode = await transcript.listEpisode(conversation.id, conversation.episode);
     const outcome = await runResponder(deps, conversation, target, {
       conversation: toResponderConversation(conversation),
       transcript: episode.map(toEntry),
@@ -117,7 +120,7 @@ export async function handleReplyJob(
     { decision: decision.kind, reason: decision.reason, messages: answeredIds.length },
     'decision committed',
   );
-  await deliverOutbox(deps, conversation);
+  await deliverOutbox(deps, conversation, committed.outbox);
 }
 
 function toResponderConversation(conversation: ConversationRow) {

@@ -88,7 +88,7 @@ describe('a burst moves the conversation due time, not the queued reply job', ()
     const early = new Date(replyDueAt.getTime() - 2_000);
 
     const claim = await claimBurst({ db: db(), queue: service.core.queue, now: () => early }, id);
-    expect(claim).toBe('deferred');
+    expect(claim.status).toBe('deferred');
     const queued = (await replyJobs()).filter((job) => job.state === 'created');
     expect(queued).toHaveLength(1);
     expect(new Date(queued[0]!.start_after).getTime()).toBe(replyDueAt.getTime());
@@ -103,7 +103,7 @@ describe('a burst moves the conversation due time, not the queued reply job', ()
       { db: db(), queue: service.core.queue, now: () => new Date(replyDueAt.getTime() - 20) },
       id,
     );
-    expect(claim).toBe('claimed');
+    expect(claim.status).toBe('claimed');
     expect((await replyJobs()).filter((job) => job.state === 'created')).toHaveLength(0);
   });
 

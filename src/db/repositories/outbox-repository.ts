@@ -1,11 +1,24 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Executor } from '../database.ts';
+import { queryRows } from '../query-rows.ts';
 import { outboundMessages, replyDecisions } from '../schema/index.ts';
 
 export type OutboundMessageRow = typeof outboundMessages.$inferSelect;
 export type NewOutboundMessage = typeof outboundMessages.$inferInsert;
 export type NewReplyDecision = typeof replyDecisions.$inferInsert;
+/** An effect of a decision before the decision has an id. */
+export type EffectDraft = Pick<
+  NewOutboundMessage,
+  'conversationId' | 'episode' | 'kind' | 'content' | 'isPrivate'
+> & {
+  readonly sequence: number;
+};
+
+/** Each outbound row's echo id is unique and derived from its decision, so a send is idempotent. */
+export function echoIdOf(decisionId: number, sequence: number): string {
+  return `cwa-${decisionId}-${sequence}`;
+}
 
 /** Statuses whose message may still need posting. */
 export const UNSETTLED_STATUSES = ['pending', 'sending'] as const;
@@ -17,6 +30,73 @@ export function createOutboxRepository(db: Executor) {
       return rows[0]!.id;
     },
 
+    /**
+     * One statement for a decision and its ordered effects (echo ids as echoIdOf); returns the
+     * decision's id and the outbound rows as inserted, in order.
+     */
+    async recordDecisionWithEffects(
+      decision: NewReplyDecision,
+      effects: readonly EffectDraft[],
+      tx: Executor = db,
+    ): Promise<{ decisionId: number; rows: OutboundMessageRow[] }> {
+      if (effects.length === 0) return { decisionId: await this.recordDecision(decision, tx), rows: [] };
+      const [inserted] = await queryRows<{
+        id: number | string;
+        effects: Array<{ id: number; sequence: number; createdAt: string }>;
+      }>(
+        tx,
+        sql`with d as (
+          insert into ${replyDecisions} (conversation_id, episode, decision, reason, answered_message_ids, run_id, job_id, actions)
+          values (${decision.conversationId}, ${decision.episode}, ${decision.decision}, ${decision.reason},
+            ${JSON.stringify(decision.answeredMessageIds)}::jsonb, ${decision.runId ?? null}, ${decision.jobId ?? null},
+            ${JSON.stringify(decision.actions ?? [])}::jsonb)
+          returning id
+        ), e as (
+          insert into ${outboundMessages} (conversation_id, decision_id, episode, sequence, kind, content, is_private, echo_id)
+          select x.conversation_id, d.id, x.episode, x.sequence, x.kind, x.content, x.is_private,
+            'cwa-' || d.id || '-' || x.sequence
+          from d, jsonb_to_recordset(${JSON.stringify(
+            effects.map((effect) => ({
+              conversation_id: effect.conversationId,
+              episode: effect.episode,
+              sequence: effect.sequence,
+              kind: effect.kind,
+              content: effect.content,
+              is_private: effect.isPrivate ?? false,
+            })),
+          )}::jsonb) as x(conversation_id bigint, episode int, sequence int, kind text, content text, is_private boolean)
+          order by x.sequence
+          returning id, sequence, created_at
+        )
+        select d.id, (select json_agg(json_build_object('id', e.id, 'sequence', e.sequence, 'createdAt', e.created_at)
+          order by e.sequence) from e) as effects
+        from d`,
+      );
+      const decisionId = Number(inserted!.id);
+      const rows = inserted!.effects.map((row, index): OutboundMessageRow => {
+        const effect = effects[index]!;
+        return {
+          id: Number(row.id),
+          conversationId: effect.conversationId,
+          decisionId,
+          episode: effect.episode,
+          sequence: row.sequence,
+          kind: effect.kind,
+          content: effect.content,
+          isPrivate: effect.isPrivate ?? false,
+          echoId: echoIdOf(decisionId, row.sequence),
+          status: 'pending',
+          attempts: 0,
+          chatwootMessageId: null,
+          lastError: null,
+          lastAttemptAt: null,
+          createdAt: new Date(row.createdAt),
+          sentAt: null,
+        };
+      });
+      return { decisionId, rows };
+    },
+
     async listDecisions(conversationId: number, tx: Executor = db) {
       return tx
         .select()
@@ -25,13 +105,38 @@ export function createOutboxRepository(db: Executor) {
         .orderBy(asc(replyDecisions.id));
     },
 
-    async enqueue(messages: readonly NewOutboundMessage[], tx: Executor = db): Promise<void> {
-      if (messages.length > 0) await tx.insert(outboundMessages).values([...messages]);
-    },
-
     async listUnsettled(conversationId: number, tx: Executor = db): Promise<OutboundMessageRow[]> {
       return tx
         .select()
+        .from(outboundMessages)
+        .where(
+          and(
+            eq(outboundMessages.conversationId, conversationId),
+            inArray(outboundMessages.status, [...UNSETTLED_STATUSES]),
+          ),
+        )
+        .orderBy(asc(outboundMessages.id));
+    },
+
+    /**
+     * The unsettled rows in order, each saying whether its decision was a handoff (it has a
+     * handoff note): labels and priority that come with a handoff are posted without the bot
+     * owning the conversation.
+     */
+    async listUnsettledForDelivery(
+      conversationId: number,
+      tx: Executor = db,
+    ): Promise<Array<{ row: OutboundMessageRow; ofHandoff: boolean }>> {
+      return tx
+        .select({
+          row: outboundMessages,
+          // The outer columns are spelled out: drizzle renders a one-table selection's columns
+          // unqualified, and inside the subquery those would name the handoff note's own.
+          ofHandoff: sql<boolean>`exists (select 1 from ${outboundMessages} as handoff_note
+            where handoff_note.conversation_id = outbound_messages.conversation_id
+              and handoff_note.decision_id = outbound_messages.decision_id
+              and handoff_note.kind = 'handoff_note')`,
+        })
         .from(outboundMessages)
         .where(
           and(
@@ -50,12 +155,18 @@ export function createOutboxRepository(db: Executor) {
         .orderBy(asc(outboundMessages.id));
     },
 
-    /** Marks the attempt before the request leaves, so a crash mid-request leaves `sending` behind for reconciliation. */
-    async markSending(id: number, now: Date, tx: Executor = db): Promise<void> {
-      await tx
+    /**
+     * Marks the attempt before the request leaves, so a crash mid-request leaves `sending` behind
+     * for reconciliation — only while the row is still unsettled: false when something settled it
+     * in the meantime (a takeover cancelled the reply), and then nothing may be posted.
+     */
+    async markSending(id: number, now: Date, tx: Executor = db): Promise<boolean> {
+      const rows = await tx
         .update(outboundMessages)
         .set({ status: 'sending', attempts: sql`${outboundMessages.attempts} + 1`, lastAttemptAt: now })
-        .where(eq(outboundMessages.id, id));
+        .where(and(eq(outboundMessages.id, id), inArray(outboundMessages.status, [...UNSETTLED_STATUSES])))
+        .returning({ id: outboundMessages.id });
+      return rows.length > 0;
     },
 
     async markSent(

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 
 import type { Executor } from '../database.ts';
 import { transcriptMessages } from '../schema/index.ts';
@@ -33,27 +33,6 @@ export function createTranscriptRepository(db: Executor) {
         .select()
         .from(transcriptMessages)
         .where(eq(transcriptMessages.conversationId, conversationId))
-        .orderBy(asc(transcriptMessages.chatwootMessageId));
-    },
-
-    /** Customer messages of the episode newer than the last one a reply answered. */
-    async listUnanswered(
-      conversationId: number,
-      episode: number,
-      afterMessageId: number | null,
-      tx: Executor = db,
-    ): Promise<TranscriptRow[]> {
-      return tx
-        .select()
-        .from(transcriptMessages)
-        .where(
-          and(
-            eq(transcriptMessages.conversationId, conversationId),
-            eq(transcriptMessages.episode, episode),
-            eq(transcriptMessages.role, 'customer'),
-            gt(transcriptMessages.chatwootMessageId, afterMessageId ?? -1),
-          ),
-        )
         .orderBy(asc(transcriptMessages.chatwootMessageId));
     },
 
