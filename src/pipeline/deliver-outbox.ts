@@ -177,9 +177,9 @@ async function ownershipLost(
   conversation: ConversationRow,
   target: ConversationTarget,
 ): Promise<string | null> {
-  const fresh = await createConversationRepository(deps.db).findById(conversation.id);
-  if (!fresh || fresh.owner !== 'bot' || fresh.episode !== conversation.episode)
-    return `owner_${fresh?.owner ?? 'unknown'}`;
+  // Chatwoot first, our own state last: reading Chatwoot can take long (429s are retried with
+  // backoff), and a human reply that lands meanwhile is only visible in our database (Chatwoot's
+  // conversation does not change when a human replies). The check nearest the post must be ours.
   const view = await port.readConversation(target).catch((error: unknown) => {
     deps.logger.warn(
       { err: coerceError(error) },
@@ -187,6 +187,9 @@ async function ownershipLost(
     );
     return null;
   });
+  const fresh = await createConversationRepository(deps.db).findById(conversation.id);
+  if (!fresh || fresh.owner !== 'bot' || fresh.episode !== conversation.episode)
+    return `owner_${fresh?.owner ?? 'unknown'}`;
   if (view && view.status !== 'pending') return `chatwoot_status_${view.status}`;
   if (view && view.assigneeType === 'user') return 'chatwoot_human_assignee';
   return null;

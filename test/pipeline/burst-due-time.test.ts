@@ -100,7 +100,7 @@ describe('a burst moves the conversation due time, not the queued reply job', ()
     await db().execute(sql`update pgboss.job set state = 'active', started_on = now() where name = 'reply'`);
 
     const claim = await claimBurst(
-      { db: db(), queue: service.core.queue, now: () => new Date(replyDueAt.getTime() - 20) },
+      { db: db(), queue: service.core.queue, now: () => new Date(replyDueAt.getTime() - 3) },
       id,
     );
     expect(claim.status).toBe('claimed');
