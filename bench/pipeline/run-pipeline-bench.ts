@@ -81,9 +81,12 @@ const { baseUrl } = await sim.start();
 const child = fork(path.join(ROOT, 'bench/pipeline/bench-worker.ts'), [], {
   cwd: ROOT,
   // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of the service there (open it in Chrome DevTools).
+  // BENCH_RUNTIME=tsx runs it through tsx; by default Node 24 runs the TypeScript itself (type
+  // stripping): tsx's loader thread cost the service ~20 MB of RSS in this bench.
   execArgv: [
-    '--import',
-    'tsx',
+    ...(process.env.BENCH_RUNTIME === 'tsx' ? ['--import', 'tsx'] : []),
+    // BENCH_SERVER_NODE_ARGS: extra Node flags for the service (e.g. V8 heap sizing).
+    ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
   ],
   env: {
@@ -221,6 +224,16 @@ for (let round = 1; round <= ROUNDS; round += 1) results.push(await runRound(rou
 child.kill('SIGTERM');
 await new Promise((resolve) => child.once('exit', resolve));
 await sim.stop();
+// Where a reply's time goes, from pg-boss's own timestamps: waiting to be fetched once runnable,
+// then running (claim → decision → posts). Times are the database's, per job.
+const jobsDb = new pg.Client({ connectionString: databaseUrl.toString() });
+await jobsDb.connect();
+const { rows: jobTimes } = await jobsDb.query<{ wait_ms: number; run_ms: number }>(
+  `select extract(epoch from (started_on - greatest(start_after, created_on))) * 1000 as wait_ms,
+          extract(epoch from (completed_on - started_on)) * 1000 as run_ms
+     from pgboss.job where name = 'reply' and state = 'completed'`,
+);
+await jobsDb.end();
 await admin.query(`drop database if exists ${database} with (force)`);
 await admin.end();
 
@@ -243,6 +256,24 @@ for (const r of results) {
   );
   console.log(
     `  the last customer message's webhook was delivered ${r.lastCustomerWebhookMs.toFixed(0)} ms after the round began`,
+  );
+  console.log(
+    `  reply jobs (all rounds): wait to start p50 ${percentile(
+      jobTimes.map((j) => Number(j.wait_ms)),
+      50,
+    ).toFixed(0)} ms, ` +
+      `p99 ${percentile(
+        jobTimes.map((j) => Number(j.wait_ms)),
+        99,
+      ).toFixed(0)} ms; ` +
+      `run p50 ${percentile(
+        jobTimes.map((j) => Number(j.run_ms)),
+        50,
+      ).toFixed(0)} ms, ` +
+      `p99 ${percentile(
+        jobTimes.map((j) => Number(j.run_ms)),
+        99,
+      ).toFixed(0)} ms (${jobTimes.length} jobs)`,
   );
   console.log(
     `  CPU ms/reply: service ${(r.cpuMs / r.replies).toFixed(2)} (incl. 1 s idle after the round), ` +
