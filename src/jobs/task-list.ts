@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Queue } from 'pg-boss';
 
+import { MAX_RESPONDER_RUN_MS } from '../pipeline/responder.ts';
+
 /**
  * The single registry of jobs: queue name → payload schema → queue options. Handlers validate
  * their payload with these schemas and call one pipeline function (see start-worker.ts).
@@ -31,14 +33,15 @@ export const QUEUE_DEFINITIONS: Record<QueueName, Omit<Queue, 'name'>> = {
   // and a message arriving during a run schedules exactly one follow-up run.
   // heartbeatSeconds: a worker killed mid-run stops sending heartbeats, so its job is failed and
   // retried within seconds (10 s + the supervision interval in job-queue.ts) instead of after
-  // expireInSeconds (10 minutes), which stays as the bound for a live but stuck handler.
+  // expireInSeconds (11 minutes), which stays as the bound for a live but stuck handler.
   reply: {
     policy: 'stately',
     retryLimit: 8,
     retryDelay: 2,
     retryBackoff: true,
     retryDelayMax: 60,
-    expireInSeconds: 600,
+    // Above the pipeline's bound on a run (MAX_RESPONDER_RUN_MS + 30 s): a live run is never expired.
+    expireInSeconds: MAX_RESPONDER_RUN_MS / 1000 + 60,
     heartbeatSeconds: 10,
     notify: true,
   },

@@ -3,7 +3,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { ChatwootPort } from './chatwoot-port.ts';
 import type { InboxPolicyLookup } from './inbox-policy.ts';
-import type { Responder } from './responder.ts';
+import { MAX_RESPONDER_RUN_MS, type Responder } from './responder.ts';
 import type { RunRegistry } from './run-registry.ts';
 
 export interface PipelineTimings {
@@ -17,7 +17,8 @@ export interface PipelineTimings {
 
 export const DEFAULT_PIPELINE_TIMINGS: PipelineTimings = {
   ownershipPollMs: 500,
-  runTimeoutMs: 120_000,
+  // Above the longest run an inbox may configure: the responder's own timeout must fire first.
+  runTimeoutMs: MAX_RESPONDER_RUN_MS + 30_000,
   reconcileWindowMs: 15_000,
 };
 

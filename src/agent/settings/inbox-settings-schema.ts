@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { MAX_RESPONDER_RUN_MS } from '../../pipeline/responder.ts';
+
 /**
  * Per-inbox agent settings. Every field has a default, so `{}` parses to a complete, working
  * configuration; the database stores only overrides (a connection-wide default and per-inbox
@@ -114,7 +116,7 @@ export const inboxSettingsSchema = z.strictObject({
       maxBotTurnsPerEpisode: z.int().min(1).max(1000).default(10),
       /** Model calls per run (each tool round trip is one step). */
       maxSteps: z.int().min(1).max(20).default(6),
-      runTimeoutMs: z.int().min(1_000).max(600_000).default(90_000),
+      runTimeoutMs: z.int().min(1_000).max(MAX_RESPONDER_RUN_MS).default(90_000),
       /** Token budget (estimated) for the transcript window in the prompt. */
       transcriptTokens: z.int().min(200).max(100_000).default(3_000),
       /** Passages retrieved up front and put in the prompt. */
