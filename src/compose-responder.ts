@@ -1,5 +1,6 @@
 import { createAgentResponder } from './agent/create-agent-responder.ts';
 import type { AgentDeps } from './agent/agent-deps.ts';
+import { DEFAULT_PRICE_TABLE } from './agent/run/price-table.ts';
 import type { CoreDeps } from './compose.ts';
 import { createEmbedderFromConfig } from './knowledge/embed/create-embedder-from-config.ts';
 import { createKnowledgeSearch } from './knowledge/search/create-knowledge-search.ts';
@@ -37,6 +38,8 @@ export function composeAgent(core: CoreDeps): ComposedAgent {
     llm: core.config.llm,
     knowledge,
     now: core.now,
+    // The deployment's prices win over the built-in list prices, model by model.
+    prices: { ...DEFAULT_PRICE_TABLE, ...core.config.llm.prices },
   };
   return {
     agentDeps,

@@ -98,6 +98,20 @@ export const settingsSchema = z.object({
   LLM_TEMPERATURE: z.coerce.number().min(0).max(2).optional(),
   LLM_MAX_OUTPUT_TOKENS: integer(1, 200_000).optional(),
   LLM_TIMEOUT_MS: integer(1_000, 600_000).default(60_000),
+  /**
+   * USD per million tokens by model id (JSON), merged over the built-in list prices: a model you
+   * pay a different rate for, or one the list does not know (a self-hosted model costs 0).
+   */
+  LLM_PRICES: z
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        inputPerMillionUsd: z.number().min(0),
+        outputPerMillionUsd: z.number().min(0),
+        cachedInputPerMillionUsd: z.number().min(0).optional(),
+      }),
+    )
+    .optional(),
 
   EMBEDDING_PROVIDER: z.enum(['openai', 'openai-compatible', 'none']).optional(),
   EMBEDDING_MODEL: optionalText,

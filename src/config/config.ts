@@ -17,6 +17,17 @@ export interface LlmConfig {
   readonly temperature: number | undefined;
   readonly maxOutputTokens: number | undefined;
   readonly timeoutMs: number;
+  /** USD per million tokens by model id, over the built-in list prices (`LLM_PRICES`). */
+  readonly prices: Readonly<
+    Record<
+      string,
+      {
+        readonly inputPerMillionUsd: number;
+        readonly outputPerMillionUsd: number;
+        readonly cachedInputPerMillionUsd?: number | undefined;
+      }
+    >
+  >;
 }
 
 export interface EmbeddingConfig {

@@ -32,12 +32,15 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const fileSettings = configFile ? readConfigFile(configFile, problems) : {};
   const merged: Record<string, unknown> = { ...fileSettings };
   for (const key of Object.keys(settingsSchema.shape)) {
-    if (key === 'CONNECTIONS') continue; // JSON in the environment, parsed below
+    if (JSON_KEYS.has(key)) {
+      // JSON in the environment; a config file gives them as structures.
+      const text = env[key];
+      if (typeof text === 'string' && text.trim() !== '') merged[key] = parseJsonSetting(key, text, problems);
+      continue;
+    }
     const value = env[key];
     if (value !== undefined) merged[key] = value;
   }
-  if (typeof env.CONNECTIONS === 'string' && env.CONNECTIONS.trim() !== '')
-    merged.CONNECTIONS = parseJsonSetting('CONNECTIONS', env.CONNECTIONS, problems);
 
   const parsed = settingsSchema.safeParse(merged);
   if (!parsed.success) problems.push(...formatIssues(parsed.error.issues, merged));
@@ -164,6 +167,7 @@ function resolveLlm(settings: Settings): LlmConfig {
     temperature: settings.LLM_TEMPERATURE,
     maxOutputTokens: settings.LLM_MAX_OUTPUT_TOKENS,
     timeoutMs: settings.LLM_TIMEOUT_MS,
+    prices: settings.LLM_PRICES ?? {},
   };
 }
 
@@ -191,6 +195,9 @@ function readConfigFile(file: string, problems: string[]): Record<string, unknow
     return {};
   }
 }
+
+/** Settings whose environment value is JSON. */
+const JSON_KEYS = new Set(['CONNECTIONS', 'LLM_PRICES']);
 
 function parseJsonSetting(key: string, text: string, problems: string[]): unknown {
   try {

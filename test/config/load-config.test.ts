@@ -70,6 +70,22 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads model prices as JSON (LLM_PRICES) and reports a malformed or wrongly shaped one', () => {
+    const config = loadConfig({
+      env: { LLM_PRICES: '{"my-llama-70b": {"inputPerMillionUsd": 0.2, "outputPerMillionUsd": 0.6}}' },
+    });
+    expect(config.llm.prices).toEqual({
+      'my-llama-70b': { inputPerMillionUsd: 0.2, outputPerMillionUsd: 0.6 },
+    });
+    expect(loadConfig({ env: {} }).llm.prices).toEqual({});
+    expect(problemsOf({ LLM_PRICES: '{not json' })).toEqual([
+      expect.stringMatching(/^LLM_PRICES: expected JSON/),
+    ]);
+    expect(
+      problemsOf({ LLM_PRICES: '{"gpt-4.1": {"inputPerMillionUsd": -1, "outputPerMillionUsd": 8}}' }),
+    ).toEqual([expect.stringMatching(/^LLM_PRICES/)]);
+  });
+
   it('OPENAI_API_KEY alone selects OpenAI with a default model', () => {
     const config = loadConfig({ env: { OPENAI_API_KEY: 'sk-test' } });
     expect(config.llm).toMatchObject({ provider: 'openai', apiKey: 'sk-test' });

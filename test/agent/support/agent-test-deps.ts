@@ -23,6 +23,7 @@ export function llmConfig(overrides: Partial<LlmConfig> = {}): LlmConfig {
     temperature: undefined,
     maxOutputTokens: undefined,
     timeoutMs: 1_000,
+    prices: {},
     ...overrides,
   };
 }
