@@ -89,7 +89,11 @@ export function composePipeline(core: CoreDeps, overrides: PipelineOverrides): C
     inboxPolicy: overrides.inboxPolicy ?? (() => Promise.resolve(DEFAULT_INBOX_POLICY)),
     logger,
     now: core.now,
-    timings: { ...DEFAULT_PIPELINE_TIMINGS, ...overrides.timings },
+    timings: {
+      ...DEFAULT_PIPELINE_TIMINGS,
+      typingDelayMs: core.config.reply.typingDelayMs,
+      ...overrides.timings,
+    },
   };
   return {
     deps,

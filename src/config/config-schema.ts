@@ -86,6 +86,8 @@ export const settingsSchema = z.object({
 
   REPLY_DEBOUNCE_MS: integer(0, 600_000).default(3_000),
   REPLY_MAX_WAIT_MS: integer(0, 3_600_000).default(15_000),
+  /** The typing indicator shows only for runs longer than this: an instant answer does not flicker it. */
+  REPLY_TYPING_DELAY_MS: integer(0, 10_000).default(300),
   WORKER_CONCURRENCY: integer(1, 500).default(20),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
 

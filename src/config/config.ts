@@ -54,7 +54,11 @@ export interface Config {
   };
   readonly adminToken: string | undefined;
   readonly redisUrl: string | undefined;
-  readonly reply: { readonly debounceMs: number; readonly maxWaitMs: number };
+  readonly reply: {
+    readonly debounceMs: number;
+    readonly maxWaitMs: number;
+    readonly typingDelayMs: number;
+  };
   readonly worker: { readonly concurrency: number; readonly shutdownTimeoutMs: number };
   readonly llm: LlmConfig;
   readonly embedding: EmbeddingConfig;

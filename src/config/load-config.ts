@@ -95,6 +95,7 @@ function buildConfig(settings: Settings): Config {
     reply: {
       debounceMs: settings.REPLY_DEBOUNCE_MS,
       maxWaitMs: Math.max(settings.REPLY_MAX_WAIT_MS, settings.REPLY_DEBOUNCE_MS),
+      typingDelayMs: settings.REPLY_TYPING_DELAY_MS,
     },
     worker: { concurrency: settings.WORKER_CONCURRENCY, shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS },
     llm: resolveLlm(settings),

@@ -13,6 +13,12 @@ export interface PipelineTimings {
   readonly runTimeoutMs: number;
   /** After an ambiguous send, how long to wait for Chatwoot's echo before posting again. */
   readonly reconcileWindowMs: number;
+  /**
+   * Typing shows only once a run has lasted this long (0 = at once). A reply ready sooner is
+   * posted without an indicator flickering on and off — and without two Chatwoot calls, which
+   * count against the account's rate limit.
+   */
+  readonly typingDelayMs: number;
 }
 
 export const DEFAULT_PIPELINE_TIMINGS: PipelineTimings = {
@@ -20,6 +26,7 @@ export const DEFAULT_PIPELINE_TIMINGS: PipelineTimings = {
   // Above the longest run an inbox may configure: the responder's own timeout must fire first.
   runTimeoutMs: MAX_RESPONDER_RUN_MS + 30_000,
   reconcileWindowMs: 15_000,
+  typingDelayMs: 300,
 };
 
 export interface PipelineDeps {

@@ -10,9 +10,10 @@ export type RunOutcome =
   | { readonly kind: 'aborted'; readonly reason: string };
 
 /**
- * Runs the responder for one burst, bounded and abortable: typing on while it thinks and ALWAYS
- * off afterwards (success, failure or abort); a takeover seen in this process aborts at once, one
- * seen by another process is picked up by the ownership poll.
+ * Runs the responder for one burst, bounded and abortable: typing on while it thinks (once it has
+ * thought for `typingDelayMs`) and, when it was turned on, ALWAYS off afterwards (success, failure
+ * or abort); a takeover seen in this process aborts at once, one seen by another process is picked
+ * up by the ownership poll.
  */
 export async function runResponder(
   deps: Pick<PipelineDeps, 'db' | 'chatwoot' | 'responder' | 'runs' | 'logger' | 'timings'>,
@@ -32,10 +33,20 @@ export async function runResponder(
       () => undefined,
     );
   }, deps.timings.ownershipPollMs);
-  try {
-    await port
+  /** Set once typing-on was sent; settled (never rejects) when Chatwoot answered it. */
+  let typingOn: Promise<void> | undefined;
+  const startTyping = () => {
+    typingOn = port
       .setTyping(target, true)
       .catch((error: unknown) => deps.logger.warn({ err: coerceError(error) }, 'typing on failed'));
+  };
+  const typingTimer =
+    deps.timings.typingDelayMs > 0 ? setTimeout(startTyping, deps.timings.typingDelayMs) : undefined;
+  try {
+    if (!typingTimer) {
+      startTyping();
+      await typingOn;
+    }
     const decision = await deps.responder.respond({ ...input, signal });
     if (signal.aborted) return { kind: 'aborted', reason: abortReason(signal) };
     return { kind: 'decided', decision };
@@ -43,11 +54,16 @@ export async function runResponder(
     if (signal.aborted) return { kind: 'aborted', reason: abortReason(signal) };
     throw error;
   } finally {
+    clearTimeout(typingTimer);
     clearInterval(poll);
     deps.runs.end(conversation.id, controller);
-    await port
-      .setTyping(target, false)
-      .catch((error: unknown) => deps.logger.error({ err: coerceError(error) }, 'typing off failed'));
+    if (typingOn) {
+      // Off only after on was answered: an `on` still in flight (or being retried) must not land last.
+      await typingOn;
+      await port
+        .setTyping(target, false)
+        .catch((error: unknown) => deps.logger.error({ err: coerceError(error) }, 'typing off failed'));
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 
 import { composePipeline, type ComposedPipeline, type PipelineOverrides } from '../../src/compose-service.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
+import type { PipelineTimings } from '../../src/pipeline/pipeline-deps.ts';
 import {
   createChatwootSimulator,
   type ChatwootSimulator,
@@ -31,6 +32,8 @@ export interface HarnessOptions {
   simulator?: ChatwootSimulatorOptions;
   responder?: ScriptedResponder;
   pipeline?: Partial<PipelineOverrides>;
+  /** Pipeline timings over the harness's (which show typing at once, as most tests expect). */
+  timings?: Partial<PipelineTimings>;
 }
 
 /** The Chatwoot simulator and the real service (HTTP + worker) talking to each other over HTTP. */
@@ -59,7 +62,7 @@ export async function buildPipelineHarness(options: HarnessOptions = {}): Promis
   await app.service.stop();
   const pipeline = composePipeline(app.core, {
     responder,
-    timings: { ownershipPollMs: 100, reconcileWindowMs: 1_000 },
+    timings: { ownershipPollMs: 100, reconcileWindowMs: 1_000, typingDelayMs: 0, ...options.timings },
     clientPolicy: { initialDelayMs: 20, maxDelayMs: 200, breakerCooldownMs: 500, maxRetries: 6 },
     ...options.pipeline,
   });

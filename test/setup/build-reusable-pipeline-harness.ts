@@ -96,7 +96,7 @@ export async function buildReusablePipelineHarness(
   await app.service.stop();
   const pipeline = composePipeline(app.core, {
     responder: recording,
-    timings: { ownershipPollMs: 100, reconcileWindowMs: 1_000 },
+    timings: { ownershipPollMs: 100, reconcileWindowMs: 1_000, typingDelayMs: 0 },
     clientPolicy: {
       initialDelayMs: 20,
       maxDelayMs: 200,

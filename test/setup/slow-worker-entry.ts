@@ -26,7 +26,7 @@ const pipeline = composePipeline(core, {
       return responder.respond(input);
     },
   },
-  timings: { ownershipPollMs: 200, reconcileWindowMs: 1_000 },
+  timings: { ownershipPollMs: 200, reconcileWindowMs: 1_000, typingDelayMs: 0 },
   clientPolicy: { initialDelayMs: 20, maxDelayMs: 200, breakerCooldownMs: 500, maxRetries: 6 },
 });
 const service = await startService(core, { role: 'worker', handlers: pipeline.handlers });
