@@ -162,16 +162,20 @@ export async function lockConversations(
   return byKey(rows);
 }
 
-export interface NewConversation {
-  readonly key: ConversationKey;
-  readonly inboxId: number;
-  readonly contactId: number | null;
+/** What a webhook says about its conversation's state in Chatwoot. */
+export interface ConversationSnapshot {
   readonly status: string;
   readonly assigneeType: string | null;
   readonly assigneeId: number | null;
   readonly teamId: number | null;
   readonly labels: readonly string[];
   readonly chatwootUpdatedAt: Date | null;
+}
+
+export interface NewConversation extends ConversationSnapshot {
+  readonly key: ConversationKey;
+  readonly inboxId: number;
+  readonly contactId: number | null;
   readonly owner: Owner;
   readonly ownerReason: string;
   readonly episode: number;
@@ -241,14 +245,7 @@ export interface DeliveryEffects {
   readonly conversation: {
     readonly id: number;
     /** Present when the payload is at least as new as what we know. */
-    readonly snapshot: {
-      readonly status: string;
-      readonly assigneeType: string | null;
-      readonly assigneeId: number | null;
-      readonly teamId: number | null;
-      readonly labels: readonly string[];
-      readonly chatwootUpdatedAt: Date | null;
-    } | null;
+    readonly snapshot: ConversationSnapshot | null;
     readonly contactId: number | null;
     readonly owner: Owner;
     readonly ownerReason: string;

@@ -15,6 +15,7 @@ import {
   writeDeliveryEffects,
   type ContactRow,
   type ConversationKey,
+  type ConversationSnapshot,
   type DeliveryEffects,
   type LockedConversation,
   type NewConversation,
@@ -40,7 +41,6 @@ export interface DeliveryInput {
   readonly deliveryId: string | null;
   readonly signed: boolean;
   readonly rawBody: Buffer;
-  readonly payload: unknown;
   readonly parsed: ParsedWebhookEvent;
   readonly classification: EventClassification;
 }
@@ -291,19 +291,26 @@ const snapshotTimeOf = (planned: Planned): Date | null => {
   return updatedAt ? new Date(updatedAt * 1000) : null;
 };
 
-function newConversationOf(planned: Planned, contactIds: ReadonlyMap<string, number>): NewConversation {
+/** The conversation's state as the webhook shows it (labels: the ones we know when it has none). */
+function snapshotOf(planned: Planned, knownLabels: readonly string[]): ConversationSnapshot {
   const snapshot = planned.facts.conversation!;
-  const decision = decideOwnership(null, observe(planned, true));
   return {
-    key: planned.key!,
-    inboxId: snapshot.inbox_id,
-    contactId: contactIdOf(planned, contactIds),
     status: snapshot.status,
     assigneeType: assigneeTypeOf(snapshot),
     assigneeId: snapshot.meta?.assignee?.id ?? null,
     teamId: snapshot.meta?.team?.id ?? null,
-    labels: snapshot.labels ?? [],
+    labels: snapshot.labels ?? knownLabels,
     chatwootUpdatedAt: snapshotTimeOf(planned),
+  };
+}
+
+function newConversationOf(planned: Planned, contactIds: ReadonlyMap<string, number>): NewConversation {
+  const decision = decideOwnership(null, observe(planned, true));
+  return {
+    ...snapshotOf(planned, []),
+    key: planned.key!,
+    inboxId: planned.facts.conversation!.inbox_id,
+    contactId: contactIdOf(planned, contactIds),
     owner: decision.next.owner,
     ownerReason: decision.reason,
     episode: decision.next.episode,
@@ -356,16 +363,7 @@ async function decideEffects(
       delivery: deliveryRowOf(planned, outcome),
       conversation: {
         id: conversation.id,
-        snapshot: isSnapshotCurrent
-          ? {
-              status: snapshot.status,
-              assigneeType: assigneeTypeOf(snapshot),
-              assigneeId: snapshot.meta?.assignee?.id ?? null,
-              teamId: snapshot.meta?.team?.id ?? null,
-              labels: snapshot.labels ?? existing?.labels ?? [],
-              chatwootUpdatedAt: snapshotTime,
-            }
-          : null,
+        snapshot: isSnapshotCurrent ? snapshotOf(planned, existing?.labels ?? []) : null,
         contactId: contactIdOf(planned, contactIds),
         owner: decision.next.owner,
         ownerReason: decision.changed ? decision.reason : (existing?.ownerReason ?? decision.reason),

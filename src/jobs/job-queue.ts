@@ -8,15 +8,13 @@ import { QUEUE_DEFINITIONS, type QueueName, type TaskPayloads } from './task-lis
 export interface JobQueue {
   readonly boss: PgBoss;
   /**
-   * Queues the reply job of a conversation unless one is already queued (`stately` queue: at most
-   * one queued and one active job per singleton key; a second send is skipped by the unique
-   * index). The trailing debounce does not move the queued job: ingress moves the conversation's
-   * `reply_due_at` and the job defers itself when it starts early — one cheap row update per
-   * message instead of a pg-boss job update (which rewrites eight indexes). pg-boss's
+   * Queues the reply job of each conversation unless one is already queued (`stately` queue: at
+   * most one queued and one active job per singleton key; a second insert is skipped by the unique
+   * index), in one statement. The trailing debounce does not move the queued job: ingress moves the
+   * conversation's `reply_due_at` and the job defers itself when it starts early — one cheap row
+   * update per message instead of a pg-boss job update (which rewrites eight indexes). pg-boss's
    * `sendDebounced` is a throttle that drops later sends and must not be used here.
    */
-  scheduleReply(payload: TaskPayloads['reply'], startAfter: Date, tx?: Executor): Promise<void>;
-  /** `scheduleReply` for many conversations in one statement (ingress batches). */
   scheduleReplies(
     replies: ReadonlyArray<{ payload: TaskPayloads['reply']; startAfter: Date }>,
     tx: Executor,
@@ -83,13 +81,6 @@ export async function createJobQueue(handle: DatabaseHandle, logger: Logger): Pr
 
   return {
     boss,
-    async scheduleReply(payload, startAfter, tx) {
-      await boss.send('reply', payload, {
-        singletonKey: replySingletonKey(payload.conversationId),
-        startAfter,
-        ...connection(tx),
-      });
-    },
     async scheduleReplies(replies, tx) {
       await boss.insert(
         'reply',

@@ -47,7 +47,10 @@ export async function claimBurst(
     const conversation = await createConversationRepository(tx).lockById(conversationId, tx);
     if (!conversation) return { status: 'gone' };
     if (isEarly(conversation, deps.now())) {
-      await deps.queue.scheduleReply({ conversationId }, conversation.replyDueAt!, tx);
+      await deps.queue.scheduleReplies(
+        [{ payload: { conversationId }, startAfter: conversation.replyDueAt! }],
+        tx,
+      );
       return { status: 'deferred' };
     }
     return { status: 'claimed', conversation, hasUnsettledOutbox: claimed.hasUnsettledOutbox };

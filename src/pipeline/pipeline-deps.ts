@@ -31,7 +31,7 @@ export const DEFAULT_PIPELINE_TIMINGS: PipelineTimings = {
 
 export interface PipelineDeps {
   readonly db: Database;
-  readonly queue: Pick<JobQueue, 'cancelQueuedReply' | 'scheduleReply'>;
+  readonly queue: Pick<JobQueue, 'cancelQueuedReply' | 'scheduleReplies'>;
   readonly chatwoot: (connection: string) => ChatwootPort;
   readonly responder: Responder;
   readonly runs: RunRegistry;

@@ -1,11 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { classifyWebhookEvent } from '../../src/chatwoot/classify-webhook-event.ts';
-import { parseWebhookEvent } from '../../src/chatwoot/parse-webhook-event.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
-import { planDelivery, recordDeliveryBatch } from '../../src/ingress/record-webhook-delivery.ts';
+import { recordDeliveryBatch } from '../../src/ingress/record-webhook-delivery.ts';
 import { buildTestService, type TestService } from '../setup/build-test-service.ts';
+import { plannedDelivery } from '../setup/ingress-test-helpers.ts';
 import { loadFixture } from '../setup/signed-delivery.ts';
 
 describe('recording a delivery is atomic', () => {
@@ -19,7 +18,6 @@ describe('recording a delivery is atomic', () => {
 
   it('when enqueueing fails after the job row was written, nothing of the delivery is stored', async () => {
     const body = loadFixture('message_created.incoming');
-    const parsed = parseWebhookEvent(body);
     const queue = service.core.queue;
     const failingQueue = {
       sendMany: queue.sendMany,
@@ -37,20 +35,7 @@ describe('recording a delivery is atomic', () => {
           now: () => new Date(),
           replyTiming: () => Promise.resolve({ debounceMs: 0, maxWaitMs: 0 }),
         },
-        [
-          planDelivery(
-            {
-              connection: 'default',
-              deliveryId: 'atomic-1',
-              signed: true,
-              rawBody: Buffer.from(JSON.stringify(body)),
-              payload: body,
-              parsed,
-              classification: classifyWebhookEvent(parsed),
-            },
-            new Date(),
-          ),
-        ],
+        [plannedDelivery(body, 'atomic-1')],
       ),
     ).rejects.toThrow('queue unavailable');
 

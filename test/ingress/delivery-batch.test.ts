@@ -1,32 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { classifyWebhookEvent } from '../../src/chatwoot/classify-webhook-event.ts';
-import { parseWebhookEvent } from '../../src/chatwoot/parse-webhook-event.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
-import {
-  planDelivery,
-  recordDeliveryBatch,
-  type RecordDeliveryDeps,
-} from '../../src/ingress/record-webhook-delivery.ts';
+import { recordDeliveryBatch, type RecordDeliveryDeps } from '../../src/ingress/record-webhook-delivery.ts';
 import { buildTestService, TEST_SECRET, type TestService } from '../setup/build-test-service.ts';
+import { clearIngressTables, plannedDelivery } from '../setup/ingress-test-helpers.ts';
 import { loadFixture, signedRequest } from '../setup/signed-delivery.ts';
-
-function plan(body: Record<string, unknown>, deliveryId: string) {
-  const parsed = parseWebhookEvent(body);
-  return planDelivery(
-    {
-      connection: 'default',
-      deliveryId,
-      signed: true,
-      rawBody: Buffer.from(JSON.stringify(body)),
-      payload: body,
-      parsed,
-      classification: classifyWebhookEvent(parsed),
-    },
-    new Date(),
-  );
-}
 
 function customerMessage(messageId: number, conversationId: number, sender: Record<string, unknown>) {
   const body = loadFixture('message_created.incoming');
@@ -53,10 +32,7 @@ describe('one ingress transaction for a batch of deliveries', () => {
     await service.close();
   });
   beforeEach(async () => {
-    await service.core.database.db.execute(
-      sql`truncate webhook_deliveries, transcript_messages, ownership_transitions, conversations, contacts restart identity cascade`,
-    );
-    await service.core.database.db.execute(sql`delete from pgboss.job`);
+    await clearIngressTables(service.core.database.db);
   });
 
   const db = () => service.core.database.db;
@@ -71,14 +47,17 @@ describe('one ingress transaction for a batch of deliveries', () => {
     });
 
     const results = await recordDeliveryBatch(deps, [
-      plan(customerMessage(7101, 311, { id: 42, name: 'Maria Lopez', email: 'maria@example.com' }), 'b-1'),
+      plannedDelivery(
+        customerMessage(7101, 311, { id: 42, name: 'Maria Lopez', email: 'maria@example.com' }),
+        'b-1',
+      ),
       // The same contact writes in another conversation, without a name this time: kept from before.
-      plan(
+      plannedDelivery(
         customerMessage(7102, 312, { id: 42, name: null, email: null, phone_number: '+34 600 000 000' }),
         'b-2',
       ),
-      plan(earlier, 'b-3-redelivered'),
-      plan(loadFixture('webwidget_triggered'), 'b-4'),
+      plannedDelivery(earlier, 'b-3-redelivered'),
+      plannedDelivery(loadFixture('webwidget_triggered'), 'b-4'),
     ]);
 
     expect(results.map((result) => (result.status === 'accepted' ? result.outcome : result.status))).toEqual([

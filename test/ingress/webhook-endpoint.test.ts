@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { queryRows } from '../../src/db/query-rows.ts';
 import { buildTestService, TEST_SECRET, type TestService } from '../setup/build-test-service.ts';
+import { clearIngressTables } from '../setup/ingress-test-helpers.ts';
 import { loadFixture, signedRequest } from '../setup/signed-delivery.ts';
 
 async function countRows(service: TestService) {
@@ -24,13 +25,6 @@ async function countRows(service: TestService) {
   return row!;
 }
 
-async function clearTables(service: TestService) {
-  await service.core.database.db.execute(
-    sql`truncate webhook_deliveries, transcript_messages, ownership_transitions, conversations, contacts restart identity cascade`,
-  );
-  await service.core.database.db.execute(sql`delete from pgboss.job`);
-}
-
 describe('POST /webhooks/chatwoot', () => {
   let service: TestService;
   beforeAll(async () => {
@@ -40,7 +34,7 @@ describe('POST /webhooks/chatwoot', () => {
     await service.close();
   });
   beforeEach(async () => {
-    await clearTables(service);
+    await clearIngressTables(service.core.database.db);
   });
 
   const post = (request: { headers: Record<string, string>; payload: string }, url = '/webhooks/chatwoot') =>

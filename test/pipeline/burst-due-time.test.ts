@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/query-rows.ts';
 import { claimBurst } from '../../src/pipeline/claim-burst.ts';
 import { buildTestService, TEST_SECRET, type TestService } from '../setup/build-test-service.ts';
+import { clearIngressTables } from '../setup/ingress-test-helpers.ts';
 import { loadFixture, signedRequest } from '../setup/signed-delivery.ts';
 
 const DEBOUNCE_MS = 3_000;
@@ -27,10 +28,7 @@ describe('a burst moves the conversation due time, not the queued reply job', ()
     await service.close();
   });
   beforeEach(async () => {
-    await service.core.database.db.execute(
-      sql`truncate webhook_deliveries, transcript_messages, ownership_transitions, conversations, contacts restart identity cascade`,
-    );
-    await service.core.database.db.execute(sql`delete from pgboss.job`);
+    await clearIngressTables(service.core.database.db);
   });
 
   const db = () => service.core.database.db;

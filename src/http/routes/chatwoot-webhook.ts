@@ -68,7 +68,6 @@ export function registerChatwootWebhookRoutes(app: FastifyInstance, deps: Chatwo
             deliveryId,
             signed,
             rawBody,
-            payload: body,
             parsed,
             classification,
           });

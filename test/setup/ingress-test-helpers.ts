@@ -1,0 +1,30 @@
+import { sql } from 'drizzle-orm';
+
+import { classifyWebhookEvent } from '../../src/chatwoot/classify-webhook-event.ts';
+import { parseWebhookEvent } from '../../src/chatwoot/parse-webhook-event.ts';
+import type { Executor } from '../../src/db/database.ts';
+import { planDelivery, type Planned } from '../../src/ingress/record-webhook-delivery.ts';
+
+/** Empties what ingress writes (and the queued jobs), so each test starts from no conversations. */
+export async function clearIngressTables(db: Executor): Promise<void> {
+  await db.execute(
+    sql`truncate webhook_deliveries, transcript_messages, ownership_transitions, conversations, contacts restart identity cascade`,
+  );
+  await db.execute(sql`delete from pgboss.job`);
+}
+
+/** A signed delivery of `body` on the default connection, planned as the webhook route plans it. */
+export function plannedDelivery(body: Record<string, unknown>, deliveryId: string): Planned {
+  const parsed = parseWebhookEvent(body);
+  return planDelivery(
+    {
+      connection: 'default',
+      deliveryId,
+      signed: true,
+      rawBody: Buffer.from(JSON.stringify(body)),
+      parsed,
+      classification: classifyWebhookEvent(parsed),
+    },
+    new Date(),
+  );
+}
