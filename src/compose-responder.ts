@@ -2,6 +2,8 @@ import { createAgentResponder } from './agent/create-agent-responder.ts';
 import type { AgentDeps } from './agent/agent-deps.ts';
 import { DEFAULT_PRICE_TABLE } from './agent/run/price-table.ts';
 import type { CoreDeps } from './compose.ts';
+import { composePipeline, type ComposedPipeline } from './compose-service.ts';
+import { createInboxPolicyLookup } from './agent/settings/create-inbox-policy-lookup.ts';
 import { createEmbedderFromConfig } from './knowledge/embed/create-embedder-from-config.ts';
 import { createKnowledgeSearch } from './knowledge/search/create-knowledge-search.ts';
 import { createSafeFetch } from './knowledge/fetch/create-safe-fetch.ts';
@@ -75,4 +77,19 @@ export function composeAgent(core: CoreDeps): ComposedAgent {
       );
     },
   };
+}
+
+/**
+ * The reply pipeline as `serve` and the demo run it: the agent answers, each inbox's policy comes
+ * from its versioned settings, resolved episodes feed the contacts' memory, and due knowledge
+ * sources are re-synced.
+ */
+export function composeAgentPipeline(core: CoreDeps): ComposedPipeline {
+  const agent = composeAgent(core);
+  return composePipeline(core, {
+    responder: agent.responder,
+    inboxPolicy: createInboxPolicyLookup({ db: core.database.db }),
+    summarizeEpisode: agent.summarizeEpisode,
+    syncDueSources: agent.syncDueSources,
+  });
 }

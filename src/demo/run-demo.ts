@@ -3,15 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { updateInboxSettings } from '../agent/settings/update-inbox-settings.ts';
-import { createInboxPolicyLookup } from '../agent/settings/create-inbox-policy-lookup.ts';
 import { composeCore } from '../compose.ts';
-import { composeAgent } from '../compose-responder.ts';
-import { composePipeline } from '../compose-service.ts';
+import { composeAgentPipeline } from '../compose-responder.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { ingestSampleKnowledgeBase } from '../knowledge/eval/ingest-sample-knowledge-base.ts';
 import { createEmbedderFromConfig } from '../knowledge/embed/create-embedder-from-config.ts';
 import { createLogger } from '../logging/create-logger.ts';
-import { createReplyTiming } from '../pipeline/create-reply-timing.ts';
 import { startService } from '../service/start-service.ts';
 import { createChatwootSimulator } from '../simulator/create-chatwoot-simulator.ts';
 import { DEMO_BOT_SECRET, DEMO_BOT_TOKEN, DEMO_INBOX_ID, demoWorld } from './demo-world.ts';
@@ -60,13 +57,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoCheck[]> {
   });
   const logger = createLogger({ level: config.log.level });
   const core = await composeCore(config, { logger });
-  const agent = composeAgent(core);
-  const pipeline = composePipeline(core, {
-    responder: agent.responder,
-    inboxPolicy: createInboxPolicyLookup({ db: core.database.db }),
-    summarizeEpisode: agent.summarizeEpisode,
-    syncDueSources: agent.syncDueSources,
-  });
+  const pipeline = composeAgentPipeline(core);
   try {
     print(`chatwoot-agent demo — embedded PostgreSQL in ${dataDir}, Chatwoot simulator at ${baseUrl}`);
     print(
@@ -98,7 +89,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoCheck[]> {
     const service = await startService(core, {
       role: 'all',
       handlers: pipeline.handlers,
-      replyTiming: createReplyTiming({ now: core.now }, config.reply),
     });
     sim.setBotOutgoingUrl(7, `${service.url}/webhooks/chatwoot`);
     print(`service listening at ${service.url}; Chatwoot sends its webhooks there, signed\n`);

@@ -4,6 +4,7 @@ import { isDatabaseReady, type CoreDeps } from '../compose.ts';
 import { buildServer } from '../http/build-server.ts';
 import { createDeliveryRecorder, type ReplyTiming } from '../ingress/record-webhook-delivery.ts';
 import { startWorker, type TaskHandlers } from '../jobs/start-worker.ts';
+import { createReplyTiming } from '../pipeline/create-reply-timing.ts';
 import type { Executor } from '../db/database.ts';
 
 export type ServiceRole = 'web' | 'worker' | 'all';
@@ -14,7 +15,7 @@ const INGRESS_MAX_BATCH = 100;
 export interface ServiceOptions {
   readonly role: ServiceRole;
   readonly handlers: TaskHandlers;
-  /** Per-inbox debounce; defaults to the global config. */
+  /** Debounce window of an inbox; defaults to its settings (cached briefly), else the global config. */
   readonly replyTiming?: (connection: string, inboxId: number, tx: Executor) => Promise<ReplyTiming>;
   readonly listen?: boolean;
   /** Adds routes before the app is sealed (benchmarks add a bare HMAC endpoint beside the real one). */
@@ -30,7 +31,7 @@ export interface RunningService {
 /** Builds the HTTP app, starts the worker (role worker/all) and listens. `stop()` drains in order. */
 export async function startService(core: CoreDeps, options: ServiceOptions): Promise<RunningService> {
   const { config } = core;
-  const replyTiming = options.replyTiming ?? (() => Promise.resolve(config.reply));
+  const replyTiming = options.replyTiming ?? createReplyTiming({ now: core.now }, config.reply);
   const deliveries = createDeliveryRecorder(
     { db: core.database.db, queue: core.queue, now: core.now, replyTiming },
     {

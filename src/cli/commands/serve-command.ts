@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 
-import { composePipeline } from '../../compose-service.ts';
 import { composeCore } from '../../compose.ts';
-import { composeAgent } from '../../compose-responder.ts';
-import { createInboxPolicyLookup } from '../../agent/settings/create-inbox-policy-lookup.ts';
-import { createReplyTiming } from '../../pipeline/create-reply-timing.ts';
+import { composeAgentPipeline } from '../../compose-responder.ts';
 import type { Config } from '../../config/config.ts';
 import { startService, type ServiceRole } from '../../service/start-service.ts';
 
@@ -22,17 +19,10 @@ export function registerServeCommand(program: Command, loadConfig: () => Config)
         throw new Error(`--role must be web, worker or all (got "${options.role}")`);
       const config = loadConfig();
       const core = await composeCore(config);
-      const agent = composeAgent(core);
-      const pipeline = composePipeline(core, {
-        responder: agent.responder,
-        inboxPolicy: createInboxPolicyLookup({ db: core.database.db }),
-        summarizeEpisode: agent.summarizeEpisode,
-        syncDueSources: agent.syncDueSources,
-      });
+      const pipeline = composeAgentPipeline(core);
       const service = await startService(core, {
         role: options.role as ServiceRole,
         handlers: pipeline.handlers,
-        replyTiming: createReplyTiming({ now: core.now }, config.reply),
       });
       core.logger.info(
         {
