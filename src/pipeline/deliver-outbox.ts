@@ -226,8 +226,7 @@ async function handoffOvertaken(
 }
 
 async function isCancelled(deps: Pick<PipelineDeps, 'db'>, row: OutboundMessageRow): Promise<boolean> {
-  const rows = await createOutboxRepository(deps.db).listUnsettled(row.conversationId);
-  return !rows.some((candidate) => candidate.id === row.id);
+  return !(await createOutboxRepository(deps.db).isUnsettled(row.id));
 }
 
 async function humanSpokeSince(

@@ -105,17 +105,13 @@ export function createOutboxRepository(db: Executor) {
         .orderBy(asc(replyDecisions.id));
     },
 
-    async listUnsettled(conversationId: number, tx: Executor = db): Promise<OutboundMessageRow[]> {
-      return tx
-        .select()
+    /** Whether the row still waits to be posted (not sent, failed or cancelled meanwhile). */
+    async isUnsettled(id: number, tx: Executor = db): Promise<boolean> {
+      const rows = await tx
+        .select({ id: outboundMessages.id })
         .from(outboundMessages)
-        .where(
-          and(
-            eq(outboundMessages.conversationId, conversationId),
-            inArray(outboundMessages.status, [...UNSETTLED_STATUSES]),
-          ),
-        )
-        .orderBy(asc(outboundMessages.id));
+        .where(and(eq(outboundMessages.id, id), inArray(outboundMessages.status, [...UNSETTLED_STATUSES])));
+      return rows.length > 0;
     },
 
     /**
