@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 
 import type { Executor } from '../db/database.ts';
-import { queryRows } from '../db/query-rows.ts';
+import { queryPreparedRows } from '../db/query-rows.ts';
 import { queuedReplyExistsSql } from '../jobs/job-queue.ts';
 import type { Owner } from '../ownership/decide-ownership.ts';
 
@@ -52,13 +52,14 @@ export async function upsertContacts(
       identifier: row.identifier,
     })),
   );
-  const result = await queryRows<{
+  const result = await queryPreparedRows<{
     id: number | string;
     connection: string;
     account_id: number;
     chatwoot_contact_id: number;
   }>(
     tx,
+    'ingress_upsert_contacts',
     sql`insert into contacts (connection, account_id, chatwoot_contact_id, name, email, phone_number, identifier)
       select connection, account_id, chatwoot_contact_id, name, email, phone_number, identifier
       from jsonb_to_recordset(${json}::jsonb) as x(connection text, account_id integer, chatwoot_contact_id integer,
@@ -151,8 +152,9 @@ export async function lockConversations(
   keys: readonly ConversationKey[],
 ): Promise<Map<string, LockedConversation>> {
   if (keys.length === 0) return new Map();
-  const rows = await queryRows<ConversationRowRaw>(
+  const rows = await queryPreparedRows<ConversationRowRaw>(
     tx,
+    'ingress_lock_conversations',
     sql`select ${RETURNED_COLUMNS} from conversations c
       join jsonb_to_recordset(${keysJson(keys)}::jsonb) as k(connection text, account_id integer, chatwoot_conversation_id integer)
         on c.connection = k.connection and c.account_id = k.account_id and c.chatwoot_conversation_id = k.chatwoot_conversation_id
@@ -208,8 +210,9 @@ export async function insertConversations(
       episode: row.episode,
     })),
   );
-  const created = await queryRows<ConversationRowRaw>(
+  const created = await queryPreparedRows<ConversationRowRaw>(
     tx,
+    'ingress_insert_conversations',
     sql`insert into conversations as c (connection, account_id, chatwoot_conversation_id, inbox_id, contact_id, status, assignee_type,
                                         assignee_id, team_id, labels, chatwoot_updated_at, owner, owner_reason, episode)
       select connection, account_id, chatwoot_conversation_id, inbox_id, contact_id, status, assignee_type,
@@ -347,12 +350,13 @@ export async function writeDeliveryEffects(
   // The raw bodies travel as their own text array: inside the JSON document they would be escaped
   // and parsed again, which was most of this statement's cost.
   const payloads = items.map((item) => item.delivery.payloadText);
-  const rows = await queryRows<{
+  const rows = await queryPreparedRows<{
     idx: number;
     delivery_row_id: number | string | null;
     reply_queued: boolean;
   }>(
     tx,
+    'ingress_write_delivery_effects',
     sql`with v as materialized (
         select * from jsonb_to_recordset(${json}::jsonb) as v(
           idx integer, connection text, delivery_id text, dedupe_key text, event text, classification text, account_id integer,
