@@ -12,6 +12,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 
 import { signWebhookBody } from '../../src/chatwoot/verify-webhook-signature.ts';
+import { SERVICE_NODE_FLAGS } from '../../src/service/service-node-flags.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SECRET = 'bench-webhook-secret-0123456789';
@@ -100,7 +101,12 @@ async function drive(url: string, child: ChildProcess): Promise<Figures> {
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(path.join(ROOT, 'bench/ingress/bench-server.ts'), [], {
     cwd: ROOT,
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    // As users run it: the bin's flags, and Node's own type stripping (BENCH_RUNTIME=tsx for tsx).
+    execArgv: [
+      ...(process.env.BENCH_RUNTIME === 'tsx' ? ['--import', 'tsx'] : []),
+      ...SERVICE_NODE_FLAGS,
+      ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    ],
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',

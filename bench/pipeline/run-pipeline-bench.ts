@@ -11,6 +11,7 @@ import path from 'node:path';
 import pg from 'pg';
 
 import { createChatwootSimulator } from '../../src/simulator/create-chatwoot-simulator.ts';
+import { SERVICE_NODE_FLAGS } from '../../src/service/service-node-flags.ts';
 import { defaultSimulatorSeed } from '../../src/simulator/simulator-options.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -85,6 +86,8 @@ const child = fork(path.join(ROOT, 'bench/pipeline/bench-worker.ts'), [], {
   // stripping): tsx's loader thread cost the service ~20 MB of RSS in this bench.
   execArgv: [
     ...(process.env.BENCH_RUNTIME === 'tsx' ? ['--import', 'tsx'] : []),
+    // The flags users' service runs with (the bin's shebang).
+    ...SERVICE_NODE_FLAGS,
     // BENCH_SERVER_NODE_ARGS: extra Node flags for the service (e.g. V8 heap sizing).
     ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
