@@ -105,6 +105,9 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
     execArgv: [
       ...(process.env.BENCH_RUNTIME === 'tsx' ? ['--import', 'tsx'] : []),
       ...SERVICE_NODE_FLAGS,
+      // What the launcher does before importing the entry.
+      '--import',
+      path.join(ROOT, 'src/runtime/preload.ts'),
       ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     ],
     env: {

@@ -88,6 +88,9 @@ const child = fork(path.join(ROOT, 'bench/pipeline/bench-worker.ts'), [], {
     ...(process.env.BENCH_RUNTIME === 'tsx' ? ['--import', 'tsx'] : []),
     // The flags users' service runs with (the bin's shebang).
     ...SERVICE_NODE_FLAGS,
+    // What the launcher does before importing the entry.
+    '--import',
+    path.join(ROOT, 'src/runtime/preload.ts'),
     // BENCH_SERVER_NODE_ARGS: extra Node flags for the service (e.g. V8 heap sizing).
     ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
