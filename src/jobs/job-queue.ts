@@ -46,6 +46,9 @@ export function queuedReplyExistsSql(conversationIdColumn: SQL): SQL {
   return sql`exists (select 1 from pgboss.job j where j.name = 'reply' and j.state < 'active' and j.singleton_key = 'conversation:' || ${conversationIdColumn})`;
 }
 
+/** pg-boss's schema (its default, named so the NOTIFY channel and statements can derive from it). */
+export const PGBOSS_SCHEMA = 'pgboss';
+
 /**
  * Starts pg-boss on the same database as everything else (in-process on PGlite, its own pool on a
  * server) and creates the queues. Jobs enqueued with a transaction commit or roll back with it.
@@ -53,18 +56,24 @@ export function queuedReplyExistsSql(conversationIdColumn: SQL): SQL {
 export async function createJobQueue(handle: DatabaseHandle, logger: Logger): Promise<JobQueue> {
   // Supervision (failing jobs whose worker died: missed heartbeats, expiry) runs every 10 s
   // instead of pg-boss's 60 s default, so a killed worker's reply is retried within ~20 s.
-  // LISTEN/NOTIFY wakes a worker the moment a runnable job is written (debounce 0, signals);
-  // jobs whose start is in the future are still found by the 0.5 s poll.
-  const supervision = { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10, useListenNotify: true };
+  // Inserts into `notify` queues still NOTIFY in their transaction; pg-boss's own listener
+  // (useListenNotify) only wakes `work()` workers, which this service does not use: the job
+  // dispatcher (start-worker.ts) listens itself, and only in processes that run the worker.
+  const options = {
+    schema: PGBOSS_SCHEMA,
+    schedule: false,
+    superviseIntervalSeconds: 10,
+    monitorIntervalSeconds: 10,
+    useListenNotify: false,
+  };
   const boss =
     handle.kind === 'pglite'
-      ? new PgBoss({ db: fromPglite(handle.pglite), backend: 'pglite', schedule: false, ...supervision })
+      ? new PgBoss({ db: fromPglite(handle.pglite), backend: 'pglite', ...options })
       : new PgBoss({
           connectionString: handle.url,
           max: 6,
           application_name: 'chatwoot-agent-queue',
-          schedule: false,
-          ...supervision,
+          ...options,
         });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   await boss.start();

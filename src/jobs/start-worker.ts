@@ -1,9 +1,11 @@
-import type { JobResult } from 'pg-boss';
+import type { JobWithMetadata } from 'pg-boss';
 
 import { coerceError } from '../errors/coerce-error.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { LogContextStore } from '../logging/log-context.ts';
-import type { JobQueue } from './job-queue.ts';
+import type { JobOutcome } from './create-queue-loop.ts';
+import { startJobDispatcher } from './job-dispatcher.ts';
+import { PGBOSS_SCHEMA, type JobQueue } from './job-queue.ts';
 import { TASK_SCHEMAS, type QueueName, type TaskPayloads } from './task-list.ts';
 
 export type TaskHandlers = {
@@ -14,67 +16,92 @@ export interface WorkerDeps {
   readonly queue: JobQueue;
   readonly logger: Logger;
   readonly logContext: LogContextStore;
+  /** Reply jobs this process runs at once (WORKER_CONCURRENCY). */
   readonly concurrency: number;
+  /** Backstop poll per queue over QUEUE_POLL_MS (tests lengthen it to see NOTIFY alone wake a worker). */
+  readonly pollMs?: Partial<Record<QueueName, number>>;
+}
+
+export interface RunningWorker {
+  /** Stops fetching, waits up to `timeoutMs` for running jobs; the rest are left to pg-boss supervision. */
+  stop(timeoutMs: number): Promise<void>;
 }
 
 /**
- * Attaches one handler per queue. Each job's payload is validated with its schema; an invalid
- * payload is logged and failed without retry-worthy noise, a handler error is rethrown so pg-boss
- * retries it with backoff.
+ * Jobs of each queue one process runs at once. Reply runs (an LLM agent, 1–600 s, mostly waiting
+ * on I/O) are the work WORKER_CONCURRENCY sizes. The other queues are short and rare: they get a
+ * few slots of their own, so a burst of them never waits behind replies nor crowds them out.
+ * Signals (ownership changes) come in bursts when an agent takes over many conversations: 5.
+ * Episode summaries make an LLM call each, with no hurry: 2. A knowledge sync is `exclusive`
+ * (one at a time across all workers): 1.
  */
-/** Jobs fetched per poll by one worker loop; they run concurrently and settle one by one. */
-const BATCH_SIZE = 10;
+function queueSlots(concurrency: number): Record<QueueName, number> {
+  return {
+    reply: concurrency,
+    'conversation-signal': Math.min(concurrency, 5),
+    'episode-summary': Math.min(concurrency, 2),
+    'knowledge-sync': 1,
+  };
+}
 
-export async function startWorker(deps: WorkerDeps, handlers: TaskHandlers): Promise<void> {
-  // pg-boss sleeps its polling interval (≥ 0.5 s) after each fetch that is not woken by NOTIFY, so
-  // a loop that fetched one job at a time could start at most two jobs a second: each loop fetches
-  // a batch, runs its jobs concurrently and settles each job on its own (perJobResults).
-  const loops = Math.max(1, Math.ceil(deps.concurrency / BATCH_SIZE));
-  const batchSize = Math.min(BATCH_SIZE, deps.concurrency);
-  for (const name of Object.keys(TASK_SCHEMAS) as QueueName[]) {
-    await deps.queue.boss.work(
+/**
+ * Backstop poll per queue. NOTIFY (reply, conversation-signal) wakes a worker the moment a runnable
+ * job is committed; the poll finds what NOTIFY cannot announce: debounced replies and retries whose
+ * start_after was in the future (0.5 s, pg-boss's minimum and the reply latency before this
+ * dispatcher), notifications missed while the listener reconnected, and the queues without notify.
+ * Episode summaries and syncs tolerate seconds, and every poll is a query on an idle service.
+ */
+const QUEUE_POLL_MS: Record<QueueName, number> = {
+  reply: 500,
+  'conversation-signal': 500,
+  'episode-summary': 2_000,
+  'knowledge-sync': 5_000,
+};
+
+/**
+ * Runs the job handlers: one fetch loop per queue with its own slots (see job-dispatcher.ts).
+ * Each job's payload is validated with its schema; an invalid payload is logged and failed for
+ * good (no retry can fix it), a handler error fails the job so pg-boss retries it with backoff.
+ */
+export async function startWorker(deps: WorkerDeps, handlers: TaskHandlers): Promise<RunningWorker> {
+  const slots = queueSlots(deps.concurrency);
+  const names = Object.keys(TASK_SCHEMAS) as QueueName[];
+  return startJobDispatcher(
+    { boss: deps.queue.boss, logger: deps.logger, schema: PGBOSS_SCHEMA },
+    names.map((name) => ({
       name,
-      {
-        batchSize,
-        localConcurrency: loops,
-        pollingIntervalSeconds: 0.5,
-        notifyPollingIntervalSeconds: 0.5,
-        includeMetadata: true,
-        perJobResults: true,
-      },
-      (jobs) => Promise.all(jobs.map((job) => runJob(deps, handlers, name, job))),
-    );
-  }
+      slots: slots[name],
+      pollMs: deps.pollMs?.[name] ?? QUEUE_POLL_MS[name],
+      run: (job) => runJob(deps, handlers, name, job),
+    })),
+  );
 }
 
 async function runJob(
   deps: WorkerDeps,
   handlers: TaskHandlers,
   name: QueueName,
-  job: { id: string; data: unknown; retryCount?: number },
-): Promise<JobResult> {
+  job: JobWithMetadata<unknown>,
+): Promise<JobOutcome> {
   const parsed = TASK_SCHEMAS[name].safeParse(job.data);
   return deps.logContext.run({ jobId: job.id }, async () => {
     if (!parsed.success) {
       deps.logger.error({ queue: name, issues: parsed.error.issues }, 'job payload invalid; dropping');
-      return { id: job.id, status: 'deadletter', output: { error: 'invalid payload' } };
+      return { status: 'dropped', output: { error: 'invalid payload' } };
     }
     const payload = parsed.data;
     const context = 'conversationId' in payload ? { conversationId: payload.conversationId } : {};
-    return deps.logContext.run(context, async (): Promise<JobResult> => {
+    return deps.logContext.run(context, async (): Promise<JobOutcome> => {
       try {
         await (handlers[name] as (p: typeof payload, j: { id: string; retryCount: number }) => Promise<void>)(
           payload,
-          {
-            id: job.id,
-            retryCount: job.retryCount ?? 0,
-          },
+          { id: job.id, retryCount: job.retryCount },
         );
-        return { id: job.id, status: 'completed' };
+        return { status: 'completed' };
       } catch (thrown) {
         const error = coerceError(thrown);
         deps.logger.warn({ queue: name, err: error }, 'job failed; pg-boss will retry');
-        return { id: job.id, status: 'failed', output: { message: error.message } };
+        return { status: 'failed', output: { message: error.message } };
       }
     });
   });

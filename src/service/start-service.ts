@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { isDatabaseReady, type CoreDeps } from '../compose.ts';
 import { buildServer } from '../http/build-server.ts';
 import { createDeliveryRecorder, type ReplyTiming } from '../ingress/record-webhook-delivery.ts';
-import { startWorker, type TaskHandlers } from '../jobs/start-worker.ts';
+import { startWorker, type RunningWorker, type TaskHandlers } from '../jobs/start-worker.ts';
 import { createReplyTiming } from '../pipeline/create-reply-timing.ts';
 import type { Executor } from '../db/database.ts';
 
@@ -62,8 +62,14 @@ export async function startService(core: CoreDeps, options: ServiceOptions): Pro
   });
   options.configureApp?.(app);
   let syncTicker: NodeJS.Timeout | undefined;
+  let worker: RunningWorker | undefined;
   if (options.role !== 'web') {
-    await startWorker(
+    // Every worker proposes a knowledge re-sync check once a minute; the queue is `exclusive`, so
+    // one check runs at a time across all processes and only due sources are synced. The first
+    // proposal is in before the worker starts, so its first fetch takes it (that queue polls slowly).
+    const proposeSync = () => core.queue.send('knowledge-sync', {}).catch(() => undefined);
+    await proposeSync();
+    worker = await startWorker(
       {
         queue: core.queue,
         logger: core.logger,
@@ -72,12 +78,8 @@ export async function startService(core: CoreDeps, options: ServiceOptions): Pro
       },
       options.handlers,
     );
-    // Every worker proposes a knowledge re-sync check once a minute; the queue is `exclusive`, so
-    // one check runs at a time across all processes and only due sources are synced.
-    const proposeSync = () => void core.queue.send('knowledge-sync', {}).catch(() => undefined);
-    syncTicker = setInterval(proposeSync, 60_000);
+    syncTicker = setInterval(() => void proposeSync(), 60_000);
     syncTicker.unref();
-    proposeSync();
   }
   let url: string | null = null;
   if (options.listen !== false) {
@@ -89,9 +91,12 @@ export async function startService(core: CoreDeps, options: ServiceOptions): Pro
   return {
     app,
     url,
+    // The server and the worker drain side by side: the worker stops fetching at once and gives
+    // its running jobs until SHUTDOWN_TIMEOUT_MS; jobs still running then are left to pg-boss
+    // supervision. The queue and the database close after this (CoreDeps.close).
     stop: async () => {
       clearInterval(syncTicker);
-      await app.close();
+      await Promise.all([app.close(), worker?.stop(config.worker.shutdownTimeoutMs)]);
     },
   };
 }
