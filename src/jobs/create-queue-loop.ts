@@ -289,15 +289,10 @@ export function createQueueLoop(
   async function stop(deadline: number): Promise<void> {
     stopping = true;
     clearTimeout(pollTimer);
-    await fetching;
+    // A fetch in flight gives back what it claims (see fetchAndStart).
+    if (fetching) await untilDeadline(deadline, fetching);
     if (running.size > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-        onDrained = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await untilDeadline(deadline, new Promise<void>((resolve) => (onDrained = resolve)));
     }
     if (running.size > 0) {
       logger.warn(
@@ -309,6 +304,16 @@ export function createQueueLoop(
   }
 
   return { wake, stop, halt };
+}
+
+function untilDeadline(deadline: number, settled: Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+    void settled.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 function attemptOf(job: JobWithMetadata<unknown>): JobAttempt {
