@@ -15,7 +15,7 @@ import {
 import type { QueueName } from '../../src/jobs/task-list.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { createLogContextStore } from '../../src/logging/log-context.ts';
-import { createTestDatabase } from '../setup/test-database.ts';
+import { createTestDatabase, isRealServer } from '../setup/test-database.ts';
 
 /**
  * The job dispatcher that runs pg-boss jobs (start-worker.ts) on a real database: slots per job
@@ -172,6 +172,61 @@ describe('job dispatcher', () => {
       await sleep(200);
     }
   });
+
+  it.runIf(isRealServer())(
+    'the listener reconnects when its connection is killed, and NOTIFY wakes the worker again',
+    async () => {
+      const started = new Map<number, number>();
+      const polls = {
+        reply: 60_000,
+        'conversation-signal': 60_000,
+        'episode-summary': 60_000,
+        'knowledge-sync': 60_000,
+      };
+      await start(
+        {
+          reply: ({ conversationId }) => {
+            started.set(conversationId, Date.now());
+            return Promise.resolve();
+          },
+        },
+        { pollMs: polls },
+      );
+      const other = await createJobQueue(database, logger());
+      extraQueues.push(other);
+      const listeners = sql`select pid from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid()
+          and (query like 'LISTEN %' or query like '%pg_listening_channels()%')`;
+      const listenerPids = async () =>
+        (await queryRows<{ pid: number }>(database.db, listeners)).map((row) => row.pid);
+      await waitFor(
+        async () => (await listenerPids()).length === 1,
+        5_000,
+        () => 'no listening connection',
+      );
+      const [killed] = await listenerPids();
+      await database.db.execute(sql`select pg_terminate_backend(${killed}::int)`);
+      // pg-boss notices the dropped connection, reconnects after 1 s and LISTENs again.
+      await waitFor(
+        async () => {
+          const pids = await listenerPids();
+          return pids.length === 1 && pids[0] !== killed;
+        },
+        10_000,
+        () => 'the listener did not reconnect',
+      );
+      await sleep(300);
+
+      await enqueueReply(61, new Date(), other);
+      const sentAt = Date.now();
+      await waitFor(
+        () => started.has(61),
+        5_000,
+        () => 'job 61 did not start after the reconnect',
+      );
+      expect(started.get(61)! - sentAt).toBeLessThan(1_000);
+    },
+  );
 
   it('a reply due in the future starts within the 0.5 s poll of its due time', async () => {
     const started = new Map<number, number>();
