@@ -83,8 +83,20 @@ export async function upsertContacts(
   return ids;
 }
 
+/** The contact a conversation row points at, as stored. */
+export interface StoredContact {
+  readonly id: number;
+  readonly chatwootContactId: number;
+  readonly name: string | null;
+  readonly email: string | null;
+  readonly phoneNumber: string | null;
+  readonly identifier: string | null;
+}
+
 export interface LockedConversation {
   readonly id: number;
+  /** Null for a conversation this batch created, and for one without a contact. */
+  readonly contact: StoredContact | null;
   readonly owner: Owner;
   readonly ownerReason: string;
   readonly episode: number;
@@ -95,6 +107,12 @@ export interface LockedConversation {
 
 interface ConversationRowRaw {
   id: number | string;
+  contact_row_id?: number | string | null;
+  contact_chatwoot_id?: number | null;
+  contact_name?: string | null;
+  contact_email?: string | null;
+  contact_phone_number?: string | null;
+  contact_identifier?: string | null;
   connection: string;
   account_id: number;
   chatwoot_conversation_id: number;
@@ -123,6 +141,17 @@ function byKey(rows: readonly ConversationRowRaw[]): Map<string, LockedConversat
       }),
       {
         id: Number(row.id),
+        contact:
+          row.contact_row_id === null || row.contact_row_id === undefined
+            ? null
+            : {
+                id: Number(row.contact_row_id),
+                chatwootContactId: row.contact_chatwoot_id!,
+                name: row.contact_name ?? null,
+                email: row.contact_email ?? null,
+                phoneNumber: row.contact_phone_number ?? null,
+                identifier: row.contact_identifier ?? null,
+              },
         owner: row.owner,
         ownerReason: row.owner_reason,
         episode: row.episode,
@@ -146,6 +175,7 @@ const keysJson = (keys: readonly ConversationKey[]) =>
 /**
  * Locks the known conversations FOR UPDATE (in id order), so events of one conversation apply one
  * at a time across batches and processes. Conversations we have never seen are absent from the map.
+ * Each comes with its contact as stored, so a batch writes only contacts that are new or changed.
  */
 export async function lockConversations(
   tx: Executor,
@@ -155,9 +185,13 @@ export async function lockConversations(
   const rows = await queryPreparedRows<ConversationRowRaw>(
     tx,
     'ingress_lock_conversations',
-    sql`select ${RETURNED_COLUMNS} from conversations c
+    sql`select ${RETURNED_COLUMNS}, ct.id as contact_row_id, ct.chatwoot_contact_id as contact_chatwoot_id,
+        ct.name as contact_name, ct.email as contact_email, ct.phone_number as contact_phone_number,
+        ct.identifier as contact_identifier
+      from conversations c
       join jsonb_to_recordset(${keysJson(keys)}::jsonb) as k(connection text, account_id integer, chatwoot_conversation_id integer)
         on c.connection = k.connection and c.account_id = k.account_id and c.chatwoot_conversation_id = k.chatwoot_conversation_id
+      left join contacts ct on ct.id = c.contact_id
       order by c.id
       for update of c`,
   );

@@ -19,6 +19,7 @@ import {
   type DeliveryEffects,
   type LockedConversation,
   type NewConversation,
+  type StoredContact,
 } from './batch-statements.ts';
 import { createGroupCommitter } from './group-commit.ts';
 import { assigneeTypeOf, extractWebhookFacts, type WebhookFacts } from './webhook-facts.ts';
@@ -126,9 +127,14 @@ export async function recordDeliveryBatch(
 ): Promise<DeliveryResult[]> {
   return deps.db.transaction(async (tx) => {
     const tracked = batch.filter((planned) => planned.key !== null);
-    const contactIds = await upsertContacts(tx, contactRowsOf(tracked));
     const keys = tracked.map((planned) => planned.key!);
     const known = await lockConversations(tx, keys);
+    // Most deliveries come from a known conversation whose contact is stored as the webhook shows
+    // it: those write no contact row and cost no round trip.
+    const contactIds = storedContactIds(tracked, known);
+    const toWrite = tracked.filter((planned) => contactNeedsWrite(planned, known));
+    if (toWrite.length > 0)
+      for (const [key, id] of await upsertContacts(tx, contactRowsOf(toWrite))) contactIds.set(key, id);
 
     const missing = tracked.filter((planned) => !known.has(conversationKeyOf(planned.key!)));
     const created = await insertConversations(
@@ -260,6 +266,48 @@ function contactRowsOf(tracked: readonly Planned[]): ContactRow[] {
     );
   }
   return [...rows.values()];
+}
+
+/** The stored contact of a known conversation, when it is the contact the webhook names. */
+function storedContactOf(
+  planned: Planned,
+  known: ReadonlyMap<string, LockedConversation>,
+): StoredContact | null {
+  const contact = planned.facts.contact;
+  const stored = known.get(conversationKeyOf(planned.key!))?.contact ?? null;
+  return contact && stored?.chatwootContactId === contact.id ? stored : null;
+}
+
+function storedContactIds(
+  tracked: readonly Planned[],
+  known: ReadonlyMap<string, LockedConversation>,
+): Map<string, number> {
+  const ids = new Map<string, number>();
+  for (const planned of tracked) {
+    const stored = storedContactOf(planned, known);
+    if (stored)
+      ids.set(contactKeyOf({ ...planned.key!, chatwootContactId: stored.chatwootContactId }), stored.id);
+  }
+  return ids;
+}
+
+/**
+ * Whether the webhook's contact must be written: it is new to us (or to this conversation), or it
+ * brings a detail that differs from the stored one (an absent detail keeps the stored one).
+ */
+function contactNeedsWrite(planned: Planned, known: ReadonlyMap<string, LockedConversation>): boolean {
+  const contact = planned.facts.contact;
+  if (!contact) return false;
+  const stored = storedContactOf(planned, known);
+  if (!stored) return true;
+  const differs = (incoming: string | null | undefined, current: string | null) =>
+    incoming !== null && incoming !== undefined && incoming !== current;
+  return (
+    differs(contact.name, stored.name) ||
+    differs(contact.email, stored.email) ||
+    differs(contact.phone_number, stored.phoneNumber) ||
+    differs(contact.identifier, stored.identifier)
+  );
 }
 
 function contactIdOf(planned: Planned, contactIds: ReadonlyMap<string, number>): number | null {

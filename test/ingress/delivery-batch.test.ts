@@ -125,4 +125,50 @@ describe('one ingress transaction for a batch of deliveries', () => {
     );
     expect(counts).toEqual({ deliveries: 40, conversations: 10, messages: 40, replies: 10 });
   });
+  it('writes a contact only when it is new to the conversation or brings a changed detail', async () => {
+    const contactRow = async (chatwootContactId: number) =>
+      (
+        await queryRows<{ version: string; name: string | null; email: string | null }>(
+          db(),
+          sql`select xmin::text as version, name, email from contacts where chatwoot_contact_id = ${chatwootContactId}`,
+        )
+      )[0];
+    const linkedContact = async () =>
+      (
+        await queryRows<{ chatwoot_contact_id: number }>(
+          db(),
+          sql`select ct.chatwoot_contact_id from conversations c join contacts ct on ct.id = c.contact_id
+              where c.chatwoot_conversation_id = 501`,
+        )
+      )[0]?.chatwoot_contact_id;
+
+    await recordDeliveryBatch(deps, [
+      plannedDelivery(customerMessage(9001, 501, { id: 77, name: 'Ana', email: 'ana@example.com' }), 'c-1'),
+    ]);
+    const created = await contactRow(77);
+
+    // The same details again: the row is not rewritten (same row version).
+    await recordDeliveryBatch(deps, [
+      plannedDelivery(customerMessage(9002, 501, { id: 77, name: 'Ana', email: 'ana@example.com' }), 'c-2'),
+    ]);
+    expect(await contactRow(77)).toEqual(created);
+
+    // A changed email is written; the omitted name is kept.
+    await recordDeliveryBatch(deps, [
+      plannedDelivery(
+        customerMessage(9003, 501, { id: 77, name: null, email: 'ana@new.example.com' }),
+        'c-3',
+      ),
+    ]);
+    const changed = await contactRow(77);
+    expect(changed?.version).not.toBe(created?.version);
+    expect(changed).toMatchObject({ name: 'Ana', email: 'ana@new.example.com' });
+
+    // Chatwoot now names another contact for the conversation (contacts merged): it is linked.
+    await recordDeliveryBatch(deps, [
+      plannedDelivery(customerMessage(9004, 501, { id: 78, name: 'Ana M.', email: null }), 'c-4'),
+    ]);
+    expect(await linkedContact()).toBe(78);
+    expect(await contactRow(78)).toMatchObject({ name: 'Ana M.' });
+  });
 });
