@@ -18,6 +18,12 @@ export interface QueueSpec {
   readonly slots: number;
   /** Backstop poll: finds jobs that became due (start_after, retries) and missed notifications. */
   readonly pollMs: number;
+  /**
+   * Fetch again whenever a job of this queue settles. For a `stately` queue: a conversation's next
+   * job cannot start while its current one is active, and no NOTIFY announces that it can once
+   * the current one is settled, so without this it would wait for the backstop poll.
+   */
+  readonly fetchOnSettle?: boolean;
   /** Runs one job. The loop settles it; a rejection counts as `failed`. */
   readonly run: (job: JobWithMetadata<unknown>) => Promise<JobOutcome>;
 }
@@ -81,6 +87,8 @@ export function createQueueLoop(
   let onDrained: (() => void) | undefined;
   let heartbeat: { readonly timer: NodeJS.Timeout; readonly periodMs: number } | undefined;
   let touching = false;
+  /** Jobs that completed in this event-loop turn: recorded together in one `complete` call. */
+  let completions: RunningJob[] = [];
 
   const freeSlots = () => spec.slots - running.size;
 
@@ -169,7 +177,39 @@ export function createQueueLoop(
       );
       return;
     }
+    if (outcome.status === 'completed') {
+      completions.push(entry);
+      if (completions.length === 1) setImmediate(() => void completeBatch());
+      return;
+    }
     await settle(entry, outcome, 0);
+  }
+
+  /**
+   * One `complete` for the jobs that completed together: under load several end in the same turn,
+   * and a statement each was a query per job. A failed batch falls back to settling one by one.
+   */
+  async function completeBatch(): Promise<void> {
+    const batch = completions;
+    completions = [];
+    if (batch.length === 1) return settle(batch[0]!, { status: 'completed' }, 0);
+    try {
+      const response = await boss.complete(
+        name,
+        batch.map((entry) => entry.attempt),
+      );
+      const affected = affectedOf(response);
+      if (affected !== undefined && affected < batch.length) {
+        logger.warn(
+          { queue: name, jobIds: batch.map((entry) => entry.job.id), completed: affected },
+          'some jobs were no longer active under their attempt when they ended (expired, failed by supervision or cancelled); their outcome is not recorded',
+        );
+      }
+      for (const entry of batch) release(entry, false);
+      afterRelease();
+    } catch {
+      await Promise.all(batch.map((entry) => settle(entry, { status: 'completed' }, 0)));
+    }
   }
 
   async function settle(entry: RunningJob, outcome: JobOutcome, retries: number): Promise<void> {
@@ -211,15 +251,19 @@ export function createQueueLoop(
     }
   }
 
-  function release(entry: RunningJob): void {
+  function release(entry: RunningJob, thenFetch = true): void {
     if (running.get(entry.job.id) !== entry) return;
     running.delete(entry.job.id);
+    if (thenFetch) afterRelease();
+  }
+
+  function afterRelease(): void {
     refreshHeartbeat();
     if (stopping) {
       if (running.size === 0) onDrained?.();
       return;
     }
-    if (backlog) wake();
+    if (backlog || spec.fetchOnSettle) wake();
   }
 
   /**

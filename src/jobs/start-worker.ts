@@ -6,7 +6,7 @@ import type { LogContextStore } from '../logging/log-context.ts';
 import type { JobOutcome } from './create-queue-loop.ts';
 import { startJobDispatcher } from './job-dispatcher.ts';
 import { PGBOSS_SCHEMA, type JobQueue } from './job-queue.ts';
-import { TASK_SCHEMAS, type QueueName, type TaskPayloads } from './task-list.ts';
+import { QUEUE_DEFINITIONS, TASK_SCHEMAS, type QueueName, type TaskPayloads } from './task-list.ts';
 
 export type TaskHandlers = {
   [N in QueueName]: (payload: TaskPayloads[N], job: { id: string; retryCount: number }) => Promise<void>;
@@ -72,6 +72,7 @@ export async function startWorker(deps: WorkerDeps, handlers: TaskHandlers): Pro
       name,
       slots: slots[name],
       pollMs: deps.pollMs?.[name] ?? QUEUE_POLL_MS[name],
+      fetchOnSettle: QUEUE_DEFINITIONS[name].policy === 'stately',
       run: (job) => runJob(deps, handlers, name, job),
     })),
   );

@@ -228,6 +228,45 @@ describe('job dispatcher', () => {
     },
   );
 
+  it("a conversation's next reply starts as soon as its current one settles, without waiting for a poll", async () => {
+    // `stately`: the next job of a conversation cannot start while its current one is active, and
+    // nothing notifies when it can. Polls far apart: only the settle can wake the worker in time.
+    const polls = {
+      reply: 60_000,
+      'conversation-signal': 60_000,
+      'episode-summary': 60_000,
+      'knowledge-sync': 60_000,
+    };
+    const first = gate();
+    const runs: Array<{ at: number }> = [];
+    await start(
+      {
+        reply: async () => {
+          runs.push({ at: Date.now() });
+          if (runs.length === 1) await first.promise;
+        },
+      },
+      { pollMs: polls },
+    );
+    await enqueueReply(7);
+    await waitFor(
+      () => runs.length === 1,
+      5_000,
+      () => `runs: ${runs.length}`,
+    );
+    // A message arrives during the run: the follow-up job is queued behind the active one.
+    await enqueueReply(7);
+    expect((await jobs('reply')).map((job) => job.state).sort()).toEqual(['active', 'created']);
+    const openedAt = Date.now();
+    first.open();
+    await waitFor(
+      () => runs.length === 2,
+      5_000,
+      () => `runs: ${runs.length}`,
+    );
+    expect(runs[1]!.at - openedAt).toBeLessThan(2_000);
+  });
+
   it('a reply due in the future starts within the 0.5 s poll of its due time', async () => {
     const started = new Map<number, number>();
     await start({
