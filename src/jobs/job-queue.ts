@@ -43,7 +43,7 @@ export function replySingletonKey(conversationId: number): string {
  * and its state order (created < retry < active) are part of its schema, checked by the tests.
  */
 export function queuedReplyExistsSql(conversationIdColumn: SQL): SQL {
-  return sql`exists (select 1 from pgboss.job j where j.name = 'reply' and j.state < 'active' and j.singleton_key = 'conversation:' || ${conversationIdColumn})`;
+  return sql`exists (select 1 from ${sql.raw(PGBOSS_SCHEMA)}.job j where j.name = 'reply' and j.state < 'active' and j.singleton_key = 'conversation:' || ${conversationIdColumn})`;
 }
 
 /** pg-boss's schema (its default, named so the NOTIFY channel and statements can derive from it). */

@@ -45,12 +45,16 @@ export const QUEUE_DEFINITIONS: Record<QueueName, Omit<Queue, 'name'>> = {
     heartbeatSeconds: 10,
     notify: true,
   },
+  // Every queue has a heartbeat: a job still running when its worker stopped (shutdown deadline)
+  // or died is retried within seconds, not after its expiry (an hour for a sync, which, being
+  // `exclusive`, would block every other sync meanwhile).
   'conversation-signal': {
     policy: 'standard',
     retryLimit: 5,
     retryDelay: 1,
     retryBackoff: true,
     expireInSeconds: 60,
+    heartbeatSeconds: 10,
     notify: true,
   },
   'episode-summary': {
@@ -59,7 +63,15 @@ export const QUEUE_DEFINITIONS: Record<QueueName, Omit<Queue, 'name'>> = {
     retryDelay: 30,
     retryBackoff: true,
     expireInSeconds: 300,
+    heartbeatSeconds: 10,
+    notify: true,
   },
   // exclusive: one queued or active sync at a time across all workers.
-  'knowledge-sync': { policy: 'exclusive', retryLimit: 0, expireInSeconds: 3_600 },
+  'knowledge-sync': {
+    policy: 'exclusive',
+    retryLimit: 0,
+    expireInSeconds: 3_600,
+    heartbeatSeconds: 10,
+    notify: true,
+  },
 };

@@ -267,6 +267,21 @@ describe('job dispatcher', () => {
     expect(runs[1]!.at - openedAt).toBeLessThan(2_000);
   });
 
+  it('every queue has a heartbeat and NOTIFY: a job a stopped or dead worker left active is retried within seconds', async () => {
+    for (const name of ['reply', 'conversation-signal', 'episode-summary', 'knowledge-sync'] as const) {
+      const definition = await queue.boss.getQueue(name);
+      expect({
+        name,
+        heartbeat: (definition?.heartbeatSeconds ?? 0) > 0,
+        notify: definition?.notify,
+      }).toEqual({
+        name,
+        heartbeat: true,
+        notify: true,
+      });
+    }
+  });
+
   it('a reply due in the future starts within the 0.5 s poll of its due time', async () => {
     const started = new Map<number, number>();
     await start({
