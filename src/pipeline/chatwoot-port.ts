@@ -28,7 +28,8 @@ export interface ChatwootPort {
   postMessage(
     target: ConversationTarget,
     message: { readonly content: string; readonly isPrivate: boolean; readonly echoId: string },
-    signal?: AbortSignal,
+    /** `beforeRetry`: re-checked before each retry; a rejection ends the post with that error. */
+    options?: { readonly signal?: AbortSignal; readonly beforeRetry?: () => Promise<void> },
   ): Promise<{ readonly id: number }>;
   setTyping(target: ConversationTarget, on: boolean): Promise<void>;
   /** `toggle_status` to open; pending → open by the bot is Chatwoot's handoff (`bot_handoff!`). */

@@ -5,7 +5,7 @@ import type { ChatwootConversationView, ChatwootPort } from './chatwoot-port.ts'
 /** The reply pipeline's view of Chatwoot, over the REST client of one connection. */
 export function createChatwootPort(client: ChatwootClient): ChatwootPort {
   return {
-    async postMessage(target, message, signal) {
+    async postMessage(target, message, options) {
       const created = await client.createMessage({
         accountId: target.accountId,
         conversationId: target.conversationId,
@@ -14,7 +14,8 @@ export function createChatwootPort(client: ChatwootClient): ChatwootPort {
         echoId: message.echoId,
         // Never blindly retry a send whose outcome is unknown: the outbox reconciles first.
         retryUnsafe: false,
-        signal,
+        signal: options?.signal,
+        beforeRetry: options?.beforeRetry,
       });
       return { id: created.id };
     },

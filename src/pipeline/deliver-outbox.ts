@@ -17,6 +17,18 @@ export interface DeliverableRow {
   readonly ofHandoff: boolean;
 }
 
+/**
+ * A retry of a post found that it must not happen any more: a human took the conversation over
+ * (reply) or acted first (the handoff's customer message) during the backoff.
+ */
+class PostOvertakenError extends Error {
+  readonly reason: string;
+  constructor(reason: string) {
+    super(`post overtaken: ${reason}`);
+    this.reason = reason;
+  }
+}
+
 export class AwaitingReconciliationError extends Error {
   readonly isRetryable = true;
   constructor(outboxId: number) {
@@ -89,7 +101,15 @@ export async function deliverOutbox(
         continue;
       }
     }
-    await deliverRow(deps, port, target, conversation, row);
+    // A post retried after a 429 or 5xx can come seconds after the checks above: each retry
+    // checks again, so a takeover during the backoff is never talked over.
+    const recheck =
+      row.kind === 'reply' && !ofHandoff
+        ? () => ownershipLost(deps, port, conversation, target)
+        : row.kind === 'handoff_message'
+          ? () => handoffOvertaken(deps, port, conversation, target, row)
+          : null;
+    await deliverRow(deps, port, target, conversation, row, recheck);
   }
 }
 
@@ -99,6 +119,8 @@ async function deliverRow(
   target: ConversationTarget,
   conversation: ConversationRow,
   row: OutboundMessageRow,
+  /** Before each retry of the post: why it must not happen any more, or null. */
+  recheck: (() => Promise<string | null>) | null,
 ): Promise<void> {
   const outbox = createOutboxRepository(deps.db);
   const isMessage = row.kind === 'reply' || row.kind === 'handoff_note' || row.kind === 'handoff_message';
@@ -119,10 +141,26 @@ async function deliverRow(
     deps.logger.info({ outboxId: row.id, kind: row.kind }, 'outbound effect settled meanwhile; not posting');
     return;
   }
+  const beforeRetry = recheck
+    ? async () => {
+        const reason = await recheck();
+        if (reason) throw new PostOvertakenError(reason);
+      }
+    : undefined;
   try {
-    const chatwootMessageId = await perform(port, target, row);
+    const chatwootMessageId = await perform(port, target, row, beforeRetry);
     await outbox.markSent(row.id, chatwootMessageId, deps.now());
   } catch (thrown) {
+    if (thrown instanceof PostOvertakenError) {
+      // The earlier attempts failed without creating the message (only such failures are retried).
+      if (row.kind === 'reply') await outbox.cancelUnsentReplies(conversation.id, thrown.reason);
+      else await outbox.markFailed(row.id, `skipped: ${thrown.reason}`);
+      deps.logger.info(
+        { outboxId: row.id, kind: row.kind, reason: thrown.reason },
+        'post dropped before its retry: a human took over meanwhile',
+      );
+      return;
+    }
     const error = coerceError(thrown);
     const ambiguous = isMessage && isChatwootPortError(error) && error.isOutcomeUnknown;
     const retryable = !isChatwootPortError(error) || error.isRetryable;
@@ -146,13 +184,18 @@ async function perform(
   port: ChatwootPort,
   target: ConversationTarget,
   row: OutboundMessageRow,
+  beforeRetry: (() => Promise<void>) | undefined,
 ): Promise<number | null> {
   switch (row.kind) {
     case 'reply':
     case 'handoff_note':
     case 'handoff_message':
       return (
-        await port.postMessage(target, { content: row.content, isPrivate: row.isPrivate, echoId: row.echoId })
+        await port.postMessage(
+          target,
+          { content: row.content, isPrivate: row.isPrivate, echoId: row.echoId },
+          { beforeRetry },
+        )
       ).id;
     case 'open':
       await port.openConversation(target);

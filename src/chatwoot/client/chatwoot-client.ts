@@ -10,6 +10,12 @@ export interface ConversationRef {
 export interface CallOptions {
   /** Cancels waiting (rate limit, backoff) and the request in flight. */
   signal?: AbortSignal;
+  /**
+   * Runs after each backoff, before the call is tried again; if it rejects, the call ends with
+   * that error. A retry can come seconds after the first attempt: the caller re-checks that the
+   * call still makes sense (e.g. that the bot still owns the conversation it is posting in).
+   */
+  beforeRetry?: () => Promise<void>;
 }
 
 type ConversationCall<Extra = unknown> = ConversationRef & CallOptions & Extra;

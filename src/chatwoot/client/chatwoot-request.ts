@@ -38,6 +38,8 @@ export interface ChatwootRequest<T> {
   /** May a failure that might already have been applied be repeated? See `should-retry-chatwoot-error.ts`. */
   retryUnsafe: boolean;
   signal?: AbortSignal;
+  /** See `CallOptions.beforeRetry`. */
+  beforeRetry?: () => Promise<void>;
   /** Extra ids for the debug log line (never content). */
   logFields?: Record<string, unknown>;
 }

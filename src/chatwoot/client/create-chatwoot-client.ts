@@ -2,7 +2,7 @@ import type { ChatwootConnection } from '../../config/config.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import { ChatwootApiError } from './chatwoot-api-error.ts';
-import type { AssignInput, ChatwootClient, ConversationRef } from './chatwoot-client.ts';
+import type { AssignInput, CallOptions, ChatwootClient, ConversationRef } from './chatwoot-client.ts';
 import { type ChatwootClientPolicy, DEFAULT_CHATWOOT_CLIENT_POLICY } from './chatwoot-client-policy.ts';
 import type { ChatwootRequest, ChatwootRequestContext } from './chatwoot-request.ts';
 import {
@@ -73,8 +73,11 @@ export function createChatwootClient(
   // retryUnsafe defaults to true here: every conversation endpoint but message creation is
   // idempotent (toggles set a state, label and attribute writes replace, reads read).
   const conversationCall = <T>(
-    input: ConversationRef & { signal?: AbortSignal },
-    call: Omit<ChatwootRequest<T>, 'accountId' | 'path' | 'signal' | 'logFields' | 'retryUnsafe'> & {
+    input: ConversationRef & CallOptions,
+    call: Omit<
+      ChatwootRequest<T>,
+      'accountId' | 'path' | 'signal' | 'beforeRetry' | 'logFields' | 'retryUnsafe'
+    > & {
       subpath?: string;
       retryUnsafe?: boolean;
     },
@@ -85,6 +88,7 @@ export function createChatwootClient(
       path: `/conversations/${input.conversationId}${call.subpath ?? ''}`,
       retryUnsafe: call.retryUnsafe ?? true,
       signal: input.signal,
+      beforeRetry: input.beforeRetry,
       logFields: { conversationId: input.conversationId },
     });
 

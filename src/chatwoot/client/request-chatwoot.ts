@@ -61,6 +61,8 @@ export async function requestChatwoot<T>(
         'chatwoot call: backing off before retry',
       );
       await abortable(request, attempt, state, () => context.sleep(state.nextDelayMs, request.signal));
+      // Not a ChatwootApiError: a rejection here is never retried (should-retry-chatwoot-error.ts).
+      if (request.beforeRetry) await request.beforeRetry();
     }
     try {
       return await attemptThroughBreaker(context, request, { breaker, url, token, attempt, state });
