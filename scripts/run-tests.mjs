@@ -17,7 +17,6 @@ const SERVER_TIER_PATHS = [
   'test/db',
   'test/ingress',
   'test/pipeline',
-  'test/server',
   'test/knowledge-search',
   'test/knowledge-sources',
   'test/agent',
