@@ -1,9 +1,8 @@
-import type { Executor } from '../db/database.ts';
-import {
-  createConversationRepository,
-  type ConversationRow,
-} from '../db/repositories/conversation-repository.ts';
-import { createOutboxRepository, type EffectDraft } from '../db/repositories/outbox-repository.ts';
+import { sql } from 'drizzle-orm';
+
+import type { ConversationRow } from '../db/repositories/conversation-repository.ts';
+import { echoIdOf, type EffectDraft } from '../db/repositories/outbox-repository.ts';
+import { queryPreparedRows } from '../db/query-rows.ts';
 import type { DeliverableRow } from './deliver-outbox.ts';
 import type { InboxPolicy } from './inbox-policy.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
@@ -22,6 +21,9 @@ export type CommitResult =
  * Persists the decision and every effect it implies (the outbox) in one transaction, but only if
  * the bot still owns this episode — re-checked under the conversation's row lock. From here on the
  * effects are durable: a crash before posting is finished by the next attempt, never re-decided.
+ *
+ * One round trip: the statements run server-side in `commit_reply_decision` (migration 0008),
+ * which holds the row lock for microseconds instead of across five client round trips.
  */
 export async function commitDecision(
   deps: Pick<PipelineDeps, 'db' | 'now'>,
@@ -31,69 +33,94 @@ export async function commitDecision(
     readonly answeredMessageIds: readonly number[];
     readonly policy: InboxPolicy;
     readonly jobId: string;
+    /**
+     * Chatwoot's view already showed the bot's turn over (status no longer pending, a human
+     * assignee): the burst is recorded as answered by a `dropped` decision with this reason, and
+     * nothing is posted.
+     */
+    readonly droppedBecause?: string | null;
+    /**
+     * The first effect is posted right after the commit and its ownership was checked in Chatwoot
+     * just before (a public reply): it is stored as `sending`, ready to post (DeliverableRow.isReadyToPost).
+     */
+    readonly postsFirstEffectNow?: boolean;
   },
 ): Promise<CommitResult> {
-  return deps.db.transaction(async (tx) => {
-    const conversations = createConversationRepository(tx);
-    const outbox = createOutboxRepository(tx);
-    const { conversation, decision, answeredMessageIds } = input;
-    const locked = await conversations.lockById(conversation.id, tx);
-    const base = {
-      conversationId: conversation.id,
-      episode: conversation.episode,
-      answeredMessageIds: [...answeredMessageIds],
-      jobId: input.jobId,
-    };
-    if (!locked || locked.owner !== 'bot' || locked.episode !== conversation.episode) {
-      await outbox.recordDecision({
-        ...base,
-        decision: 'dropped',
-        reason: 'ownership_lost_before_post',
-        runId: decision.runId ?? null,
-      });
-      return { committed: false, reason: 'ownership_lost_before_post' };
-    }
-    const { decisionId, rows } = await outbox.recordDecisionWithEffects(
-      {
-        ...base,
-        decision:
-          decision.kind === 'reply' ? 'replied' : decision.kind === 'handoff' ? 'handed_off' : 'silent',
-        reason: decision.reason,
-        runId: decision.runId ?? null,
-        actions: 'actions' in decision ? [...(decision.actions ?? [])] : [],
-      },
-      effectsOf(decision, input.policy, { conversationId: conversation.id, episode: conversation.episode }),
-      tx,
-    );
-    // Messages that arrived during the run stay unanswered; the update finds the oldest of them.
-    await conversations.markAnswered(
-      conversation.id,
-      {
+  const { conversation, decision, answeredMessageIds } = input;
+  const dropped = input.droppedBecause ?? null;
+  const effects = dropped
+    ? []
+    : effectsOf(decision, input.policy, { conversationId: conversation.id, episode: conversation.episode });
+  const firstSending = Boolean(input.postsFirstEffectNow) && effects.length > 0;
+  const [result] = await queryPreparedRows<{ result: CommitFunctionResult }>(
+    deps.db,
+    'commit_reply_decision',
+    sql`select commit_reply_decision(
+      ${conversation.id}, ${conversation.episode},
+      ${dropped ? 'dropped' : recordedDecisionOf(decision)}, ${dropped ?? decision.reason},
+      ${JSON.stringify(answeredMessageIds)}::jsonb, ${decision.runId ?? null}, ${input.jobId},
+      ${JSON.stringify(dropped ? [] : 'actions' in decision ? (decision.actions ?? []) : [])}::jsonb,
+      ${JSON.stringify(
+        effects.map((effect) => ({
+          sequence: effect.sequence,
+          kind: effect.kind,
+          content: effect.content,
+          is_private: effect.isPrivate ?? false,
+        })),
+      )}::jsonb,
+      ${Math.max(...answeredMessageIds)}, ${!dropped && decision.kind === 'reply'},
+      ${!dropped && decision.kind === 'handoff' ? decision.reason : null}, ${firstSending},
+      ${deps.now().toISOString()}::timestamptz
+    ) as result`,
+  );
+  const outcome = result!.result;
+  if (!outcome.committed) return { committed: false, reason: outcome.reason };
+  const ofHandoff = !dropped && decision.kind === 'handoff';
+  const rows = outcome.effects.map((inserted, index): DeliverableRow => {
+    const effect = effects[index]!;
+    const isReadyToPost = firstSending && index === 0;
+    return {
+      row: {
+        id: Number(inserted.id),
+        conversationId: conversation.id,
+        decisionId: outcome.decisionId,
         episode: conversation.episode,
-        lastAnsweredMessageId: Math.max(...answeredMessageIds),
-        changes: {
-          ...(decision.kind === 'reply' ? { botTurnsInEpisode: locked.botTurnsInEpisode + 1 } : {}),
-          ...(decision.kind === 'handoff' ? { owner: 'human', ownerReason: 'bot_handed_off' } : {}),
-        },
+        sequence: inserted.sequence,
+        kind: effect.kind,
+        content: effect.content,
+        isPrivate: effect.isPrivate ?? false,
+        echoId: echoIdOf(outcome.decisionId, inserted.sequence),
+        status: inserted.status,
+        attempts: inserted.attempts,
+        chatwootMessageId: null,
+        lastError: null,
+        lastAttemptAt: isReadyToPost ? deps.now() : null,
+        createdAt: new Date(inserted.createdAt),
+        sentAt: null,
       },
-      tx,
-    );
-    if (decision.kind === 'handoff') {
-      await conversations.recordTransition(
-        {
-          conversationId: conversation.id,
-          fromOwner: 'bot',
-          toOwner: 'human',
-          episode: conversation.episode,
-          event: 'bot_handoff',
-          reason: `bot_handed_off:${decision.reason}`,
-        },
-        tx,
-      );
-    }
-    const ofHandoff = decision.kind === 'handoff';
-    return { committed: true, decisionId, outbox: rows.map((row) => ({ row, ofHandoff })) };
+      ofHandoff,
+      ...(isReadyToPost ? { isReadyToPost } : {}),
+    };
   });
+  return { committed: true, decisionId: outcome.decisionId, outbox: rows };
+}
+
+type CommitFunctionResult =
+  | { readonly committed: false; readonly reason: string }
+  | {
+      readonly committed: true;
+      readonly decisionId: number;
+      readonly effects: ReadonlyArray<{
+        id: number;
+        sequence: number;
+        status: string;
+        attempts: number;
+        createdAt: string;
+      }>;
+    };
+
+function recordedDecisionOf(decision: ResponderDecision): string {
+  return decision.kind === 'reply' ? 'replied' : decision.kind === 'handoff' ? 'handed_off' : 'silent';
 }
 
 type EffectBase = Pick<EffectDraft, 'conversationId' | 'episode'>;
@@ -141,5 +168,3 @@ function handoffNote(decision: Extract<ResponderDecision, { kind: 'handoff' }>):
     .join('\n')
     .trim();
 }
-
-export type { Executor };

@@ -5,6 +5,7 @@ import {
 import { createOutboxRepository, type OutboundMessageRow } from '../db/repositories/outbox-repository.ts';
 import { createTranscriptRepository } from '../db/repositories/transcript-repository.ts';
 import { coerceError } from '../errors/coerce-error.ts';
+import { chatwootOwnershipLost } from './chatwoot-ownership-lost.ts';
 import { isChatwootPortError, type ChatwootPort, type ConversationTarget } from './chatwoot-port.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 
@@ -15,6 +16,12 @@ const BOT_OWNED_KINDS = new Set(['reply', 'labels', 'priority']);
 export interface DeliverableRow {
   readonly row: OutboundMessageRow;
   readonly ofHandoff: boolean;
+  /**
+   * The commit that created it already marked it `sending` (attempt 1), with the bot's ownership
+   * checked in Chatwoot just before and in our database under the row lock: post it at once. It
+   * is the first row; the ownership check holds for the rows after it too.
+   */
+  readonly isReadyToPost?: boolean;
 }
 
 /**
@@ -56,7 +63,8 @@ export async function deliverOutbox(
   unsettled?: readonly DeliverableRow[],
 ): Promise<void> {
   const outbox = createOutboxRepository(deps.db);
-  const rows = unsettled ?? (await outbox.listUnsettledForDelivery(conversation.id));
+  const rows: readonly DeliverableRow[] =
+    unsettled ?? (await outbox.listUnsettledForDelivery(conversation.id));
   if (rows.length === 0) return;
   const target: ConversationTarget = {
     connection: conversation.connection,
@@ -65,9 +73,10 @@ export async function deliverOutbox(
   };
   const port = deps.chatwoot(conversation.connection);
   /** Why the bot lost the conversation; undefined until checked (once, before the first bot-owned post). */
-  let lost: string | null | undefined;
+  let lost: string | null | undefined = rows[0]?.isReadyToPost ? null : undefined;
 
-  for (const { row, ofHandoff } of rows) {
+  for (const deliverable of rows) {
+    const { row, ofHandoff } = deliverable;
     // Labels and priority that come with a handoff belong to it: the bot gave the conversation up by
     // that very decision, so they must not wait for an ownership it no longer has.
     if (BOT_OWNED_KINDS.has(row.kind) && !ofHandoff) {
@@ -89,7 +98,13 @@ export async function deliverOutbox(
     }
     // A pending reply's cancellation is checked by markSending (deliverRow); a `sending`
     // one is checked here, before reconciliation could mark it sent.
-    if (row.kind === 'reply' && row.status === 'sending' && (await isCancelled(deps, row))) continue;
+    if (
+      row.kind === 'reply' &&
+      row.status === 'sending' &&
+      !deliverable.isReadyToPost &&
+      (await isCancelled(deps, row))
+    )
+      continue;
     if (row.kind === 'handoff_message' || row.kind === 'open') {
       const overtaken = await handoffOvertaken(deps, port, conversation, target, row);
       if (overtaken) {
@@ -109,7 +124,7 @@ export async function deliverOutbox(
         : row.kind === 'handoff_message'
           ? () => handoffOvertaken(deps, port, conversation, target, row)
           : null;
-    await deliverRow(deps, port, target, conversation, row, recheck);
+    await deliverRow(deps, port, target, conversation, deliverable, recheck);
   }
 }
 
@@ -118,13 +133,13 @@ async function deliverRow(
   port: ChatwootPort,
   target: ConversationTarget,
   conversation: ConversationRow,
-  row: OutboundMessageRow,
+  { row, isReadyToPost = false }: DeliverableRow,
   /** Before each retry of the post: why it must not happen any more, or null. */
   recheck: (() => Promise<string | null>) | null,
 ): Promise<void> {
   const outbox = createOutboxRepository(deps.db);
   const isMessage = row.kind === 'reply' || row.kind === 'handoff_note' || row.kind === 'handoff_message';
-  if (isMessage && row.status === 'sending') {
+  if (isMessage && row.status === 'sending' && !isReadyToPost) {
     const found = await reconcile(deps, port, target, conversation, row);
     if (found !== null) {
       await outbox.markSent(row.id, found, deps.now());
@@ -137,7 +152,7 @@ async function deliverRow(
     const waited = deps.now().getTime() - (row.lastAttemptAt?.getTime() ?? 0);
     if (waited < deps.timings.reconcileWindowMs) throw new AwaitingReconciliationError(row.id);
   }
-  if (!(await outbox.markSending(row.id, deps.now()))) {
+  if (!isReadyToPost && !(await outbox.markSending(row.id, deps.now()))) {
     deps.logger.info({ outboxId: row.id, kind: row.kind }, 'outbound effect settled meanwhile; not posting');
     return;
   }
@@ -223,19 +238,11 @@ async function ownershipLost(
   // Chatwoot first, our own state last: reading Chatwoot can take long (429s are retried with
   // backoff), and a human reply that lands meanwhile is only visible in our database (Chatwoot's
   // conversation does not change when a human replies). The check nearest the post must be ours.
-  const view = await port.readConversation(target).catch((error: unknown) => {
-    deps.logger.warn(
-      { err: coerceError(error) },
-      'could not read the conversation from Chatwoot; relying on our own state',
-    );
-    return null;
-  });
+  const lostInChatwoot = await chatwootOwnershipLost(deps, port, target);
   const fresh = await createConversationRepository(deps.db).findById(conversation.id);
   if (!fresh || fresh.owner !== 'bot' || fresh.episode !== conversation.episode)
     return `owner_${fresh?.owner ?? 'unknown'}`;
-  if (view && view.status !== 'pending') return `chatwoot_status_${view.status}`;
-  if (view && view.assigneeType === 'user') return 'chatwoot_human_assignee';
-  return null;
+  return lostInChatwoot;
 }
 
 /**

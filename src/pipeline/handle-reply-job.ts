@@ -6,6 +6,7 @@ import { createOutboxRepository } from '../db/repositories/outbox-repository.ts'
 import { createTranscriptRepository, type TranscriptRow } from '../db/repositories/transcript-repository.ts';
 import type { TaskPayloads } from '../jobs/task-list.ts';
 import type { ConversationTarget } from './chatwoot-port.ts';
+import { chatwootOwnershipLost } from './chatwoot-ownership-lost.ts';
 import { claimBurst } from './claim-burst.ts';
 import { commitDecision } from './commit-decision.ts';
 import { deliverOutbox } from './deliver-outbox.ts';
@@ -105,15 +106,29 @@ export async function handleReplyJob(
     decision = outcome.decision;
   }
 
+  // A public reply is checked against Chatwoot's own view before it is committed, and against our
+  // state under the row lock in the commit, which then marks it ready to post: Chatwoot first, our
+  // database last (reading Chatwoot can take long, and a human reply that lands meanwhile shows only
+  // in our database), and nothing between the last check and the post but the commit's answer.
+  const postsReplyNow = decision.kind === 'reply';
+  const droppedBecause = postsReplyNow
+    ? await chatwootOwnershipLost(deps, deps.chatwoot(target.connection), target)
+    : null;
   const committed = await commitDecision(deps, {
     conversation,
     decision,
     answeredMessageIds: answeredIds,
     policy,
     jobId: job.id,
+    droppedBecause,
+    postsFirstEffectNow: postsReplyNow,
   });
   if (!committed.committed) {
     deps.logger.info({ reason: committed.reason }, 'reply dropped: ownership changed during the run');
+    return;
+  }
+  if (droppedBecause) {
+    deps.logger.info({ reason: droppedBecause }, 'reply dropped: the bot no longer owns the conversation');
     return;
   }
   deps.logger.info(
