@@ -30,20 +30,17 @@ export async function handleReplyJob(
     deps.logger.debug('burst still open; reply deferred to its due time');
     return;
   }
-  let conversation = claim.conversation;
+  let { conversation, episode } = claim;
   if (claim.hasUnsettledOutbox) {
     // A previous attempt committed effects and crashed before posting them all.
     await deliverOutbox(deps, conversation);
     const fresh = await createConversationRepository(deps.db).findById(payload.conversationId);
     if (!fresh) return;
     conversation = fresh;
+    episode = await createTranscriptRepository(deps.db).listEpisode(conversation.id, conversation.episode);
   }
 
-  // One read for the episode; the unanswered customer messages are the tail of it.
-  const episode = await createTranscriptRepository(deps.db).listEpisode(
-    conversation.id,
-    conversation.episode,
-  );
+  // The unanswered customer messages are the tail of the episode.
   const answeredUpTo = conversation.lastAnsweredMessageId ?? -1;
   const unanswered = episode.filter(
     (message) => message.role === 'customer' && message.chatwootMessageId > answeredUpTo,

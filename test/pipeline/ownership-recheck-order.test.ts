@@ -8,7 +8,9 @@ import { createOutboxRepository } from '../../src/db/repositories/outbox-reposit
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { createLogContextStore } from '../../src/logging/log-context.ts';
 import type { ChatwootPort } from '../../src/pipeline/chatwoot-port.ts';
+import { commitDecision } from '../../src/pipeline/commit-decision.ts';
 import { deliverOutbox } from '../../src/pipeline/deliver-outbox.ts';
+import { DEFAULT_INBOX_POLICY } from '../../src/pipeline/inbox-policy.ts';
 import { DEFAULT_PIPELINE_TIMINGS } from '../../src/pipeline/pipeline-deps.ts';
 import { seedConversation } from '../agent/support/agent-test-deps.ts';
 import { createTestDatabase } from '../setup/test-database.ts';
@@ -32,25 +34,15 @@ describe('the ownership re-check before a post', () => {
     const seeded = await seedConversation(handle.db);
     const conversations = createConversationRepository(handle.db);
     const outbox = createOutboxRepository(handle.db);
-    await outbox.recordDecisionWithEffects(
+    await commitDecision(
+      { db: handle.db, now: () => new Date() },
       {
-        conversationId: seeded.id,
-        episode: seeded.episode,
-        decision: 'replied',
-        reason: 'test',
+        conversation: (await conversations.findById(seeded.id))!,
+        decision: { kind: 'reply', messages: ['Your order ships today.'], reason: 'test' },
         answeredMessageIds: [1],
+        policy: DEFAULT_INBOX_POLICY,
         jobId: 'job-1',
       },
-      [
-        {
-          conversationId: seeded.id,
-          episode: seeded.episode,
-          kind: 'reply',
-          content: 'Your order ships today.',
-          isPrivate: false,
-          sequence: 0,
-        },
-      ],
     );
     const posted: string[] = [];
     const unused = () => Promise.reject(new Error('not expected in this test'));

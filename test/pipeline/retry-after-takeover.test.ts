@@ -10,7 +10,9 @@ import { createOutboxRepository } from '../../src/db/repositories/outbox-reposit
 import { conversations } from '../../src/db/schema/index.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { createChatwootPort } from '../../src/pipeline/create-chatwoot-port.ts';
+import { commitDecision } from '../../src/pipeline/commit-decision.ts';
 import { deliverOutbox } from '../../src/pipeline/deliver-outbox.ts';
+import { DEFAULT_INBOX_POLICY } from '../../src/pipeline/inbox-policy.ts';
 import { DEFAULT_PIPELINE_TIMINGS } from '../../src/pipeline/pipeline-deps.ts';
 import {
   createChatwootSimulator,
@@ -62,16 +64,15 @@ describe('a reply retried after a 429', () => {
         episode: 1,
       })
       .returning();
-    await createOutboxRepository(handle.db).recordDecisionWithEffects(
+    await commitDecision(
+      { db: handle.db, now: () => new Date() },
       {
-        conversationId: row!.id,
-        episode: 1,
-        decision: 'replied',
-        reason: 'test',
+        conversation: row!,
+        decision: { kind: 'reply', messages: [content], reason: 'test' },
         answeredMessageIds: [1],
+        policy: DEFAULT_INBOX_POLICY,
         jobId: 'j',
       },
-      [{ conversationId: row!.id, episode: 1, kind: 'reply', content, isPrivate: false, sequence: 0 }],
     );
     return { chatwootId: conversationId, rowId: row!.id };
   }

@@ -1,7 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Executor } from '../database.ts';
-import { queryRows } from '../query-rows.ts';
 import { outboundMessages, replyDecisions } from '../schema/index.ts';
 
 export type OutboundMessageRow = typeof outboundMessages.$inferSelect;
@@ -28,73 +27,6 @@ export function createOutboxRepository(db: Executor) {
     async recordDecision(decision: NewReplyDecision, tx: Executor = db): Promise<number> {
       const rows = await tx.insert(replyDecisions).values(decision).returning({ id: replyDecisions.id });
       return rows[0]!.id;
-    },
-
-    /**
-     * One statement for a decision and its ordered effects (echo ids as echoIdOf); returns the
-     * decision's id and the outbound rows as inserted, in order.
-     */
-    async recordDecisionWithEffects(
-      decision: NewReplyDecision,
-      effects: readonly EffectDraft[],
-      tx: Executor = db,
-    ): Promise<{ decisionId: number; rows: OutboundMessageRow[] }> {
-      if (effects.length === 0) return { decisionId: await this.recordDecision(decision, tx), rows: [] };
-      const [inserted] = await queryRows<{
-        id: number | string;
-        effects: Array<{ id: number; sequence: number; createdAt: string }>;
-      }>(
-        tx,
-        sql`with d as (
-          insert into ${replyDecisions} (conversation_id, episode, decision, reason, answered_message_ids, run_id, job_id, actions)
-          values (${decision.conversationId}, ${decision.episode}, ${decision.decision}, ${decision.reason},
-            ${JSON.stringify(decision.answeredMessageIds)}::jsonb, ${decision.runId ?? null}, ${decision.jobId ?? null},
-            ${JSON.stringify(decision.actions ?? [])}::jsonb)
-          returning id
-        ), e as (
-          insert into ${outboundMessages} (conversation_id, decision_id, episode, sequence, kind, content, is_private, echo_id)
-          select x.conversation_id, d.id, x.episode, x.sequence, x.kind, x.content, x.is_private,
-            'cwa-' || d.id || '-' || x.sequence
-          from d, jsonb_to_recordset(${JSON.stringify(
-            effects.map((effect) => ({
-              conversation_id: effect.conversationId,
-              episode: effect.episode,
-              sequence: effect.sequence,
-              kind: effect.kind,
-              content: effect.content,
-              is_private: effect.isPrivate ?? false,
-            })),
-          )}::jsonb) as x(conversation_id bigint, episode int, sequence int, kind text, content text, is_private boolean)
-          order by x.sequence
-          returning id, sequence, created_at
-        )
-        select d.id, (select json_agg(json_build_object('id', e.id, 'sequence', e.sequence, 'createdAt', e.created_at)
-          order by e.sequence) from e) as effects
-        from d`,
-      );
-      const decisionId = Number(inserted!.id);
-      const rows = inserted!.effects.map((row, index): OutboundMessageRow => {
-        const effect = effects[index]!;
-        return {
-          id: Number(row.id),
-          conversationId: effect.conversationId,
-          decisionId,
-          episode: effect.episode,
-          sequence: row.sequence,
-          kind: effect.kind,
-          content: effect.content,
-          isPrivate: effect.isPrivate ?? false,
-          echoId: echoIdOf(decisionId, row.sequence),
-          status: 'pending',
-          attempts: 0,
-          chatwootMessageId: null,
-          lastError: null,
-          lastAttemptAt: null,
-          createdAt: new Date(row.createdAt),
-          sentAt: null,
-        };
-      });
-      return { decisionId, rows };
     },
 
     async listDecisions(conversationId: number, tx: Executor = db) {

@@ -1,12 +1,45 @@
--- The reply job's commit in one round trip (src/pipeline/commit-decision.ts): lock the conversation,
--- re-check that the bot still owns the episode, record the decision with its ordered effects (the
--- outbox) and mark the burst answered, atomically. It used to be five round trips (begin, lock,
--- insert, update, commit) while the row lock was held; under load each one waited for the event
--- loop and held up ingress on the same conversation.
+-- The reply job's database work in as few round trips as possible: a claim and a commit, each one
+-- statement that runs server-side. Under load every client round trip waits for the event loop and
+-- for PostgreSQL, and the claim and the commit each held the conversation's row lock across
+-- several of them, holding up ingress on the same conversation.
 --
--- A VOLATILE function takes a fresh snapshot for every statement: once the lock is held, the
--- statements after it see every transcript message the ingress transaction it waited for committed
--- (first_unanswered_at needs them), exactly as the statements of a client-side transaction did.
+-- Both are VOLATILE functions, so every statement in them takes a fresh snapshot: once the row lock
+-- is held, the statements after it see everything the ingress transaction it waited for committed,
+-- exactly as the statements of a client-side transaction did.
+
+-- The claim (src/pipeline/claim-burst.ts): lock the conversation, waiting for any ingress
+-- transaction that holds it, then read what the run needs. A job that starts before the burst's
+-- due time (p_early_after = now + tolerance) gets the row only, and defers itself.
+CREATE OR REPLACE FUNCTION claim_reply_burst(p_conversation_id bigint, p_early_after timestamptz)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  v_conversation conversations;
+BEGIN
+  SELECT * INTO v_conversation FROM conversations WHERE id = p_conversation_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  IF v_conversation.reply_due_at > p_early_after THEN
+    RETURN jsonb_build_object('conversation', to_jsonb(v_conversation), 'isEarly', true);
+  END IF;
+  RETURN jsonb_build_object(
+    'conversation', to_jsonb(v_conversation),
+    'isEarly', false,
+    'hasUnsettledOutbox', EXISTS (
+      SELECT 1 FROM outbound_messages o
+       WHERE o.conversation_id = p_conversation_id AND o.status IN ('pending', 'sending')),
+    'episode', (
+      SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY t.chatwoot_message_id), '[]'::jsonb)
+        FROM transcript_messages t
+       WHERE t.conversation_id = p_conversation_id AND t.episode = v_conversation.episode));
+END
+$$;
+--> statement-breakpoint
+
+-- The commit (src/pipeline/commit-decision.ts): lock the conversation, re-check that the bot still
+-- owns the episode, record the decision with its ordered effects (the outbox) and mark the burst
+-- answered, atomically.
 --
 -- p_first_sending: the first effect is posted right after this commit, its ownership checked in
 -- Chatwoot before the call and here under the lock; it is stored as `sending` (attempt 1) so that
