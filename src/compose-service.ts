@@ -74,7 +74,6 @@ export function composePipeline(core: CoreDeps, overrides: PipelineOverrides): C
   }
   const deps: PipelineDeps = {
     db: core.database.db,
-    queue: core.queue,
     chatwoot: (name) => {
       const port = ports.get(name);
       if (!port) {
@@ -99,7 +98,7 @@ export function composePipeline(core: CoreDeps, overrides: PipelineOverrides): C
     deps,
     clients,
     handlers: {
-      reply: (payload, job) => handleReplyJob(deps, payload, job),
+      reply: (job) => handleReplyJob(deps, job),
       'conversation-signal': (payload) => handleConversationSignal(deps, payload),
       'episode-summary': async (payload) => {
         if (overrides.summarizeEpisode) await overrides.summarizeEpisode(payload);

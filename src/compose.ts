@@ -6,6 +6,8 @@ import { queryRows } from './db/query-rows.ts';
 import { createLogger, type Logger } from './logging/create-logger.ts';
 import { createLogContextStore, type LogContextStore } from './logging/log-context.ts';
 import { createJobQueue, type JobQueue } from './jobs/job-queue.ts';
+import { createReplyQueue, type ReplyJob } from './jobs/create-reply-queue.ts';
+import type { JobSource } from './jobs/job-source.ts';
 import { sql } from 'drizzle-orm';
 
 /** Everything long-lived the service needs, constructed in one place and closed in reverse order. */
@@ -14,7 +16,10 @@ export interface CoreDeps {
   readonly logger: Logger;
   readonly logContext: LogContextStore;
   readonly database: DatabaseHandle;
+  /** pg-boss: signals, episode summaries, knowledge syncs. */
   readonly queue: JobQueue;
+  /** The reply queue, on the conversation rows. */
+  readonly replies: JobSource<ReplyJob>;
   readonly now: () => Date;
   close(): Promise<void>;
 }
@@ -27,7 +32,7 @@ export interface ComposeOptions {
   readonly now?: () => Date;
 }
 
-/** The composition root for infrastructure: logger, database (migrated), queue. */
+/** The composition root for infrastructure: logger, database (migrated), queues. */
 export async function composeCore(config: Config, options: ComposeOptions = {}): Promise<CoreDeps> {
   const logContext = options.logContext ?? createLogContextStore();
   const logger =
@@ -37,13 +42,15 @@ export async function composeCore(config: Config, options: ComposeOptions = {}):
   try {
     await migrateDatabase(database);
     const queue = await createJobQueue(database, logger);
+    const now = options.now ?? (() => new Date());
     return {
       config,
       logger,
       logContext,
       database,
       queue,
-      now: options.now ?? (() => new Date()),
+      replies: createReplyQueue({ db: database.db, now }),
+      now,
       close: async () => {
         await queue
           .stop(config.worker.shutdownTimeoutMs)

@@ -251,14 +251,18 @@ for (let round = 1; round <= ROUNDS; round += 1) results.push(await runRound(rou
 child.kill('SIGTERM');
 await new Promise((resolve) => child.once('exit', resolve));
 await sim.stop();
-// Where a reply's time goes, from pg-boss's own timestamps: waiting to be fetched once runnable,
-// then running (claim → decision → posts). Times are the database's, per job.
+// Where a reply's time goes inside the service: from the last answered message's webhook being
+// recorded to the reply's decision being committed (claim wait + run), from the database's clock.
 const jobsDb = new pg.Client({ connectionString: databaseUrl.toString() });
 await jobsDb.connect();
-const { rows: jobTimes } = await jobsDb.query<{ wait_ms: number; run_ms: number }>(
-  `select extract(epoch from (started_on - greatest(start_after, created_on))) * 1000 as wait_ms,
-          extract(epoch from (completed_on - started_on)) * 1000 as run_ms
-     from pgboss.job where name = 'reply' and state = 'completed'`,
+const { rows: jobTimes } = await jobsDb.query<{ ms: number }>(
+  `select extract(epoch from (d.created_at - m.received_at)) * 1000 as ms
+     from reply_decisions d
+     cross join lateral (
+       select max(t.received_at) as received_at from transcript_messages t
+        where t.conversation_id = d.conversation_id
+          and t.chatwoot_message_id in (select jsonb_array_elements_text(d.answered_message_ids)::bigint)) m
+    where d.decision = 'replied'`,
 );
 await jobsDb.end();
 await admin.query(`drop database if exists ${database} with (force)`);
@@ -278,29 +282,20 @@ for (const r of results) {
   console.log(
     `round ${r.round}: ${r.replies} replies in ${r.elapsedSeconds.toFixed(2)} s = ${(r.replies / r.elapsedSeconds).toFixed(0)} replies/s | ` +
       `p50 ${percentile(r.latencies, 50).toFixed(0)} ms, p99 ${percentile(r.latencies, 99).toFixed(0)} ms | ` +
-      `${(r.calls / r.replies).toFixed(1)} Chatwoot calls/reply, ${(r.queries / r.replies).toFixed(1)} DB queries/reply (incl. ingress and pg-boss) | ` +
+      `${(r.calls / r.replies).toFixed(1)} Chatwoot calls/reply, ${(r.queries / r.replies).toFixed(1)} DB queries/reply (incl. ingress and the queues) | ` +
       `worker RSS ${r.peakRssMb} MB | duplicates ${r.duplicates}, missing ${r.missing}`,
   );
   console.log(
     `  the last customer message's webhook was delivered ${r.lastCustomerWebhookMs.toFixed(0)} ms after the round began`,
   );
   console.log(
-    `  reply jobs (all rounds): wait to start p50 ${percentile(
-      jobTimes.map((j) => Number(j.wait_ms)),
+    `  in the service (all rounds): last message recorded → reply decision committed p50 ${percentile(
+      jobTimes.map((j) => Number(j.ms)),
       50,
-    ).toFixed(0)} ms, ` +
-      `p99 ${percentile(
-        jobTimes.map((j) => Number(j.wait_ms)),
-        99,
-      ).toFixed(0)} ms; ` +
-      `run p50 ${percentile(
-        jobTimes.map((j) => Number(j.run_ms)),
-        50,
-      ).toFixed(0)} ms, ` +
-      `p99 ${percentile(
-        jobTimes.map((j) => Number(j.run_ms)),
-        99,
-      ).toFixed(0)} ms (${jobTimes.length} jobs)`,
+    ).toFixed(0)} ms, p99 ${percentile(
+      jobTimes.map((j) => Number(j.ms)),
+      99,
+    ).toFixed(0)} ms (${jobTimes.length} replies)`,
   );
   console.log(
     `  CPU ms/reply: service ${(r.cpuMs / r.replies).toFixed(2)} (incl. 1 s idle after the round), ` +

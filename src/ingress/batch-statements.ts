@@ -2,7 +2,9 @@ import { sql } from 'drizzle-orm';
 
 import type { Executor } from '../db/database.ts';
 import { queryPreparedRows } from '../db/query-rows.ts';
-import { queuedReplyExistsSql } from '../jobs/job-queue.ts';
+import { PGBOSS_SCHEMA } from '../jobs/job-queue.ts';
+import { notifyChannel } from '../jobs/listen-for-queue-notifications.ts';
+import { REPLY_QUEUE } from '../jobs/create-reply-queue.ts';
 import type { Owner } from '../ownership/decide-ownership.ts';
 
 /**
@@ -312,24 +314,18 @@ export interface DeliveryEffects {
   } | null;
 }
 
-export interface EffectsResult {
-  /** The delivery's row id; null when it was a duplicate (then none of its effects were written). */
-  readonly deliveryRowId: number | null;
-  /** A reply job already waits for the delivery's conversation. */
-  readonly replyQueued: boolean;
-}
-
 /**
  * One round trip for the whole batch: the deliveries (deduplicated by the unique indexes), and for
- * each delivery that was not a duplicate its conversation's new state, transcript message and
- * ownership transition. Whether a reply job waits is read here, after the conversation locks were
- * taken, so the snapshot includes a worker that started the queued job and claimed the burst before
- * we got the lock (see claim-burst.ts).
+ * each delivery that was not a duplicate its conversation's new state (its reply due time: the
+ * reply queue), transcript message and ownership transition. `notifyWorkers`: NOTIFY the workers
+ * (on pg-boss's channel, which their dispatcher listens to) when the transaction commits.
+ * Resolves with each delivery's row id, null for a duplicate (none of its effects were written).
  */
 export async function writeDeliveryEffects(
   tx: Executor,
   items: readonly DeliveryEffects[],
-): Promise<EffectsResult[]> {
+  options: { readonly notifyWorkers: boolean },
+): Promise<Array<number | null>> {
   const json = JSON.stringify(
     items.map((item, index) => {
       const { delivery, conversation, message, transition } = item;
@@ -384,11 +380,7 @@ export async function writeDeliveryEffects(
   // The raw bodies travel as their own text array: inside the JSON document they would be escaped
   // and parsed again, which was most of this statement's cost.
   const payloads = items.map((item) => item.delivery.payloadText);
-  const rows = await queryPreparedRows<{
-    idx: number;
-    delivery_row_id: number | string | null;
-    reply_queued: boolean;
-  }>(
+  const rows = await queryPreparedRows<{ idx: number; delivery_row_id: number | string | null }>(
     tx,
     'ingress_write_delivery_effects',
     sql`with v as materialized (
@@ -427,7 +419,8 @@ export async function writeDeliveryEffects(
           last_answered_message_id = case when k.reset_episode then null else c.last_answered_message_id end,
           first_unanswered_at = case when k.first_unanswered_at is not null then k.first_unanswered_at
                                      when k.reset_episode then null else c.first_unanswered_at end,
-          reply_due_at = coalesce(k.reply_due_at, c.reply_due_at)
+          -- The bot no longer owns it: the burst waiting for its reply is dropped with its turn.
+          reply_due_at = case when k.owner <> 'bot' then null else coalesce(k.reply_due_at, c.reply_due_at) end
         from kept k
         where c.id = k.conversation_row_id
         returning c.id
@@ -446,17 +439,15 @@ export async function writeDeliveryEffects(
         select conversation_row_id, from_owner, to_owner, episode, transition_event, transition_reason, delivery_row_id
         from kept where has_transition and conversation_row_id is not null
         returning id
-      )
-      select v.idx, kept.delivery_row_id,
-             (v.reply_due_at is not null and ${queuedReplyExistsSql(sql.raw('v.conversation_row_id'))}) as reply_queued
+      ),
+      n as (select pg_notify(${notifyChannel(PGBOSS_SCHEMA)}, ${REPLY_QUEUE}) where ${options.notifyWorkers})
+      select v.idx, kept.delivery_row_id
       from v left join kept on kept.idx = v.idx
+      where (select count(*) from n) >= 0
       order by v.idx`,
   );
-  const results: EffectsResult[] = items.map(() => ({ deliveryRowId: null, replyQueued: false }));
+  const results: Array<number | null> = items.map(() => null);
   for (const row of rows)
-    results[row.idx] = {
-      deliveryRowId: row.delivery_row_id === null ? null : Number(row.delivery_row_id),
-      replyQueued: row.reply_queued === true,
-    };
+    results[row.idx] = row.delivery_row_id === null ? null : Number(row.delivery_row_id);
   return results;
 }

@@ -31,7 +31,7 @@ export interface ReplyTiming {
 
 export interface RecordDeliveryDeps {
   readonly db: Database;
-  readonly queue: Pick<JobQueue, 'scheduleReplies' | 'sendMany'>;
+  readonly queue: Pick<JobQueue, 'sendMany'>;
   readonly now: () => Date;
   /** Debounce window for an inbox (per-inbox settings, or the global default); reads through `tx`. */
   readonly replyTiming: (connection: string, inboxId: number, tx: Executor) => Promise<ReplyTiming>;
@@ -156,31 +156,36 @@ export async function recordDeliveryBatch(
         return decideEffects(deps, tx, planned, existing, created.get(id) ?? null, contactIds);
       }),
     );
+    // Workers learn of a new burst (or one due at once) by NOTIFY; a due time that only moved
+    // later is found by the timer they set for the earlier one.
+    const now = batch[0]!.now.getTime();
+    const wakesWorkers = decided.some(({ effects }) => {
+      const conversation = effects.conversation;
+      return (
+        conversation?.replyDueAt !== null &&
+        conversation?.replyDueAt !== undefined &&
+        (conversation.firstUnansweredAt !== null || conversation.replyDueAt.getTime() <= now)
+      );
+    });
     const written = await writeDeliveryEffects(
       tx,
       decided.map((entry) => entry.effects),
+      { notifyWorkers: wakesWorkers },
     );
 
-    const replies: Array<{ payload: TaskPayloads['reply']; startAfter: Date }> = [];
     const signals: TaskPayloads['conversation-signal'][] = [];
     const summaries: TaskPayloads['episode-summary'][] = [];
     const results = decided.map((entry, index): DeliveryResult => {
-      const { deliveryRowId, replyQueued } = written[index]!;
+      const deliveryRowId = written[index]!;
       if (deliveryRowId === null) return { status: 'duplicate' };
       const conversationId = entry.effects.conversation?.id ?? null;
       if (conversationId !== null) {
-        const replyDueAt = entry.effects.conversation!.replyDueAt;
-        // A queued job is not moved: it reads reply_due_at when it starts and defers itself.
-        if (replyDueAt) {
-          if (!replyQueued) replies.push({ payload: { conversationId }, startAfter: replyDueAt });
-        } else if (entry.signals) {
+        if (!entry.effects.conversation!.replyDueAt && entry.signals)
           signals.push({ conversationId, reason: entry.reason, deliveryId: deliveryRowId });
-        }
         if (entry.closedEpisode !== null) summaries.push({ conversationId, episode: entry.closedEpisode });
       }
       return { status: 'accepted', deliveryRowId, outcome: entry.outcome, conversationId };
     });
-    if (replies.length > 0) await deps.queue.scheduleReplies(replies, tx);
     if (signals.length > 0) await deps.queue.sendMany('conversation-signal', signals, tx);
     // The episode is over: its summary goes into the contact's memory (model or extractive).
     if (summaries.length > 0) await deps.queue.sendMany('episode-summary', summaries, tx);

@@ -1,19 +1,19 @@
-import type { JobAttempt, JobWithMetadata, PgBoss } from 'pg-boss';
-
 import { coerceError } from '../errors/coerce-error.ts';
 import type { Logger } from '../logging/create-logger.ts';
-import { deadLetterJob } from './dead-letter-job.ts';
+import type { JobSource, SourcedJob } from './job-source.ts';
 
-/** How a job ended; the loop settles it in pg-boss accordingly. */
+/** How a job ended; the loop records it in the job's source accordingly. */
 export type JobOutcome =
   | { readonly status: 'completed' }
-  /** Failed: pg-boss retries it with the queue's backoff until retryLimit. */
+  /** Failed: the source runs it again with backoff, until its retry limit. */
   | { readonly status: 'failed'; readonly output: object }
   /** Cannot succeed on any retry (invalid payload): failed for good. */
   | { readonly status: 'dropped'; readonly output: object };
 
-export interface QueueSpec {
+export interface QueueSpec<J extends SourcedJob = SourcedJob> {
   readonly name: string;
+  /** Where the jobs come from and where their outcomes go. */
+  readonly source: JobSource<J>;
   /** Jobs of this queue this process runs at once. */
   readonly slots: number;
   /** Backstop poll: finds jobs that became due (start_after, retries) and missed notifications. */
@@ -25,34 +25,28 @@ export interface QueueSpec {
    */
   readonly fetchOnSettle?: boolean;
   /** Runs one job. The loop settles it; a rejection counts as `failed`. */
-  readonly run: (job: JobWithMetadata<unknown>) => Promise<JobOutcome>;
+  run(job: J): Promise<JobOutcome>;
 }
-
-export type QueueBoss = Pick<
-  PgBoss,
-  'fetch' | 'complete' | 'fail' | 'touch' | 'cancel' | 'getQueue' | 'getDb'
->;
 
 export interface QueueLoop {
   /** Fetch now if a slot is free (a NOTIFY for this queue, a reconnected listener, the start). */
   wake(): void;
   /**
    * Stops fetching at once and waits for the running jobs to settle until `deadline` (epoch ms).
-   * Jobs still running then are left active, neither completed nor failed: pg-boss's supervision
-   * retries them once their heartbeat (or expiry) lapses.
+   * Jobs still running then are left claimed, neither completed nor failed: they run again once
+   * their claims lapse (heartbeat or expiry).
    */
   stop(deadline: number): Promise<void>;
-  /** Stops at once without waiting (pg-boss itself has stopped). */
+  /** Stops at once without waiting (the store itself has stopped). */
   halt(): void;
 }
 
 /** Upper bound of the back-off after failed fetches, and between retries of a failed settle. */
 const MAX_RETRY_DELAY_MS = 10_000;
 
-interface RunningJob {
-  readonly job: JobWithMetadata<unknown>;
-  /** Settles and heartbeats are fenced to the attempt that was fetched, as pg-boss's worker does. */
-  readonly attempt: JobAttempt;
+interface RunningJob<J extends SourcedJob> {
+  /** Settles and heartbeats are fenced to the claim that was fetched (the source keeps it in the job). */
+  readonly job: J;
   /** The handler has returned (its settle may still be pending or retrying). */
   finished: boolean;
   /** A heartbeat found the job no longer active under this claim. */
@@ -68,13 +62,13 @@ interface RunningJob {
  * `work()` fetches again only when its whole batch has ended). At most one fetch is in flight;
  * a wake during a fetch is remembered and served right after it.
  */
-export function createQueueLoop(
-  deps: { readonly boss: QueueBoss; readonly logger: Logger },
-  spec: QueueSpec,
+export function createQueueLoop<J extends SourcedJob>(
+  deps: { readonly logger: Logger },
+  spec: QueueSpec<J>,
 ): QueueLoop {
-  const { boss, logger } = deps;
-  const { name } = spec;
-  const running = new Map<string, RunningJob>();
+  const { logger } = deps;
+  const { name, source } = spec;
+  const running = new Map<string, RunningJob<J>>();
   let fetching: Promise<void> | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
   /** A wake arrived while a fetch was in flight. */
@@ -88,7 +82,7 @@ export function createQueueLoop(
   let heartbeat: { readonly timer: NodeJS.Timeout; readonly periodMs: number } | undefined;
   let touching = false;
   /** Jobs that completed in this event-loop turn: recorded together in one `complete` call. */
-  let completions: RunningJob[] = [];
+  let completions: RunningJob<J>[] = [];
 
   const freeSlots = () => spec.slots - running.size;
 
@@ -117,9 +111,10 @@ export function createQueueLoop(
 
   /** Resolves with the delay before the next fetch; never rejects. */
   async function fetchAndStart(free: number): Promise<number> {
-    let jobs: JobWithMetadata<unknown>[];
+    let jobs: readonly J[];
+    let nextReadyInMs: number | null | undefined;
     try {
-      jobs = await boss.fetch<unknown>(name, { batchSize: free, includeMetadata: true });
+      ({ jobs, nextReadyInMs } = await source.fetch(free));
       fetchFailures = 0;
     } catch (thrown) {
       fetchFailures += 1;
@@ -133,26 +128,29 @@ export function createQueueLoop(
     }
     for (const job of jobs) start(job);
     backlog = jobs.length >= free || wokenDuringFetch;
-    return backlog && freeSlots() > 0 ? 0 : spec.pollMs;
+    if (backlog && freeSlots() > 0) return 0;
+    // A job due before the next poll (a debounced reply) is fetched when it is due.
+    return nextReadyInMs !== null && nextReadyInMs !== undefined
+      ? Math.min(spec.pollMs, Math.max(1, Math.ceil(nextReadyInMs)))
+      : spec.pollMs;
   }
 
-  /** Jobs a fetch claimed after stop began are not started: failed, so pg-boss runs them again. */
-  async function giveBack(jobs: JobWithMetadata<unknown>[]): Promise<void> {
+  /** Jobs a fetch claimed after stop began are not started: given back, so they run again soon. */
+  async function giveBack(jobs: readonly J[]): Promise<void> {
     if (jobs.length === 0) return;
-    await boss
-      .fail(name, jobs.map(attemptOf), { message: 'worker stopped before the job started' })
+    await source
+      .giveBack(jobs)
       .catch((thrown: unknown) =>
         logger.warn(
           { queue: name, err: coerceError(thrown), jobIds: jobs.map((job) => job.id) },
-          'could not give back jobs fetched while stopping; pg-boss supervision will retry them',
+          'could not give back jobs fetched while stopping; their claims lapse and they run again',
         ),
       );
   }
 
-  function start(job: JobWithMetadata<unknown>): void {
-    const entry: RunningJob = {
+  function start(job: J): void {
+    const entry: RunningJob<J> = {
       job,
-      attempt: attemptOf(job),
       finished: false,
       claimLost: false,
       abandoned: false,
@@ -162,7 +160,7 @@ export function createQueueLoop(
     void execute(entry);
   }
 
-  async function execute(entry: RunningJob): Promise<void> {
+  async function execute(entry: RunningJob<J>): Promise<void> {
     let outcome: JobOutcome;
     try {
       outcome = await spec.run(entry.job);
@@ -173,7 +171,7 @@ export function createQueueLoop(
     if (entry.abandoned) {
       logger.warn(
         { queue: name, jobId: entry.job.id, status: outcome.status },
-        'job ended after the worker stopped; left to pg-boss supervision',
+        'job ended after the worker stopped; its claim lapses and it runs again',
       );
       return;
     }
@@ -194,11 +192,7 @@ export function createQueueLoop(
     completions = [];
     if (batch.length === 1) return settle(batch[0]!, { status: 'completed' }, 0);
     try {
-      const response = await boss.complete(
-        name,
-        batch.map((entry) => entry.attempt),
-      );
-      const affected = affectedOf(response);
+      const affected = await source.complete(batch.map((entry) => entry.job));
       if (affected !== undefined && affected < batch.length) {
         logger.warn(
           { queue: name, jobIds: batch.map((entry) => entry.job.id), completed: affected },
@@ -212,10 +206,10 @@ export function createQueueLoop(
     }
   }
 
-  async function settle(entry: RunningJob, outcome: JobOutcome, retries: number): Promise<void> {
+  async function settle(entry: RunningJob<J>, outcome: JobOutcome, retries: number): Promise<void> {
     try {
-      const response = await settleInPgBoss(entry.attempt, outcome);
-      if (affectedOf(response) === 0) {
+      const affected = await settleInSource(entry.job, outcome);
+      if (affected === 0) {
         logger.warn(
           { queue: name, jobId: entry.job.id, status: outcome.status },
           'job was no longer active under this attempt when it ended (expired, failed by supervision or cancelled); its outcome is not recorded',
@@ -240,18 +234,18 @@ export function createQueueLoop(
     }
   }
 
-  function settleInPgBoss(attempt: JobAttempt, outcome: JobOutcome): Promise<unknown> {
+  function settleInSource(job: J, outcome: JobOutcome): Promise<number | undefined> {
     switch (outcome.status) {
       case 'completed':
-        return boss.complete(name, attempt);
+        return source.complete([job]);
       case 'failed':
-        return boss.fail(name, attempt, outcome.output);
+        return source.fail(job, outcome.output);
       case 'dropped':
-        return deadLetterJob(boss, name, attempt, outcome.output);
+        return source.drop(job, outcome.output);
     }
   }
 
-  function release(entry: RunningJob, thenFetch = true): void {
+  function release(entry: RunningJob<J>, thenFetch = true): void {
     if (running.get(entry.job.id) !== entry) return;
     running.delete(entry.job.id);
     if (thenFetch) afterRelease();
@@ -268,16 +262,15 @@ export function createQueueLoop(
 
   /**
    * One timer per queue refreshes every running job that has a heartbeat in one `touch` call, at
-   * half the shortest heartbeatSeconds among them: pg-boss's worker refreshes at heartbeatSeconds / 2
+   * half the shortest heartbeat window among them: pg-boss's worker refreshes at heartbeatSeconds / 2
    * (heartbeatRefreshSeconds) and supervision fails a job whose refresh is heartbeatSeconds old.
    */
   function refreshHeartbeat(): void {
-    let seconds = Infinity;
+    let windowMs = Infinity;
     for (const entry of running.values()) {
-      const jobSeconds = entry.job.heartbeatSeconds ?? 0;
-      if (jobSeconds > 0 && !entry.claimLost) seconds = Math.min(seconds, jobSeconds);
+      if (entry.job.heartbeatMs > 0 && !entry.claimLost) windowMs = Math.min(windowMs, entry.job.heartbeatMs);
     }
-    const periodMs = Number.isFinite(seconds) && !halted ? (seconds * 1_000) / 2 : 0;
+    const periodMs = Number.isFinite(windowMs) && !halted ? windowMs / 2 : 0;
     if (heartbeat?.periodMs === periodMs) return;
     if (heartbeat) clearInterval(heartbeat.timer);
     heartbeat = periodMs > 0 ? { periodMs, timer: setInterval(() => void touch(), periodMs) } : undefined;
@@ -285,18 +278,12 @@ export function createQueueLoop(
 
   async function touch(): Promise<void> {
     if (touching) return;
-    const held = [...running.values()].filter(
-      (entry) => (entry.job.heartbeatSeconds ?? 0) > 0 && !entry.claimLost,
-    );
+    const held = [...running.values()].filter((entry) => entry.job.heartbeatMs > 0 && !entry.claimLost);
     if (held.length === 0) return;
     touching = true;
     try {
-      const response = (await boss.touch(
-        name,
-        held.map((entry) => entry.attempt),
-      )) as { settled?: unknown };
-      if (!Array.isArray(response.settled)) return;
-      const refreshed = new Set(response.settled.map(String));
+      const refreshed = await source.touch(held.map((entry) => entry.job));
+      if (!refreshed) return;
       let lost = false;
       for (const entry of held) {
         if (refreshed.has(entry.job.id) || entry.finished || running.get(entry.job.id) !== entry) continue;
@@ -304,7 +291,7 @@ export function createQueueLoop(
         lost = true;
         logger.warn(
           { queue: name, jobId: entry.job.id },
-          'running job is no longer active under this attempt (heartbeat missed, expired or cancelled); pg-boss retries it',
+          'running job is no longer held under its claim (heartbeat missed, expired or cancelled); it runs again elsewhere',
         );
       }
       if (lost) refreshHeartbeat();
@@ -341,7 +328,7 @@ export function createQueueLoop(
     if (running.size > 0) {
       logger.warn(
         { queue: name, jobIds: [...running.keys()] },
-        'jobs still running at the shutdown deadline; left active for pg-boss supervision to retry',
+        'jobs still running at the shutdown deadline; left claimed, they run again once their claims lapse',
       );
     }
     halt();
@@ -358,14 +345,4 @@ function untilDeadline(deadline: number, settled: Promise<void>): Promise<void> 
       resolve();
     });
   });
-}
-
-function attemptOf(job: JobWithMetadata<unknown>): JobAttempt {
-  return { id: job.id, retryCount: job.retryCount };
-}
-
-/** pg-boss types its command responses as `{}`; at run time they carry `affected`. */
-function affectedOf(response: unknown): number | undefined {
-  const affected = (response as { affected?: unknown } | null | undefined)?.affected;
-  return affected === undefined ? undefined : Number(affected);
 }

@@ -1,7 +1,9 @@
 import type { PgBoss } from 'pg-boss';
 
 import type { Logger } from '../logging/create-logger.ts';
-import { createQueueLoop, type QueueBoss, type QueueSpec } from './create-queue-loop.ts';
+import { createQueueLoop, type QueueSpec } from './create-queue-loop.ts';
+import type { SourcedJob } from './job-source.ts';
+import type { QueueBoss } from './pg-boss-source.ts';
 import { listenForQueueNotifications } from './listen-for-queue-notifications.ts';
 
 export interface JobDispatcher {
@@ -27,7 +29,7 @@ export interface JobDispatcherDeps {
  */
 export async function startJobDispatcher(
   deps: JobDispatcherDeps,
-  queues: readonly QueueSpec[],
+  queues: ReadonlyArray<QueueSpec<SourcedJob>>,
 ): Promise<JobDispatcher> {
   const loops = new Map(queues.map((spec) => [spec.name, createQueueLoop(deps, spec)]));
   for (const loop of loops.values()) loop.wake();

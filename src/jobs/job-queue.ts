@@ -1,5 +1,5 @@
-import { sql, type SQL } from 'drizzle-orm';
-import { fromDrizzle, fromPglite, PgBoss, type DrizzleTransactionLike, type Job } from 'pg-boss';
+import { sql } from 'drizzle-orm';
+import { fromDrizzle, fromPglite, PgBoss, type DrizzleTransactionLike } from 'pg-boss';
 
 import type { DatabaseHandle, Executor } from '../db/database.ts';
 import type { Logger } from '../logging/create-logger.ts';
@@ -7,18 +7,6 @@ import { QUEUE_DEFINITIONS, type QueueName, type TaskPayloads } from './task-lis
 
 export interface JobQueue {
   readonly boss: PgBoss;
-  /**
-   * Queues the reply job of each conversation unless one is already queued (`stately` queue: at
-   * most one queued and one active job per singleton key; a second insert is skipped by the unique
-   * index), in one statement. The trailing debounce does not move the queued job: ingress moves the
-   * conversation's `reply_due_at` and the job defers itself when it starts early — one cheap row
-   * update per message instead of a pg-boss job update (which rewrites eight indexes). pg-boss's
-   * `sendDebounced` is a throttle that drops later sends and must not be used here.
-   */
-  scheduleReplies(
-    replies: ReadonlyArray<{ payload: TaskPayloads['reply']; startAfter: Date }>,
-    tx: Executor,
-  ): Promise<void>;
   /** Sends many jobs of one queue in one statement, inside `tx`. */
   sendMany<N extends QueueName>(
     name: N,
@@ -26,25 +14,12 @@ export interface JobQueue {
     tx: Executor,
   ): Promise<void>;
   send<N extends QueueName>(name: N, payload: TaskPayloads[N], tx?: Executor): Promise<void>;
-  /** Cancels the queued (not yet active) reply of a conversation. */
-  cancelQueuedReply(conversationId: number): Promise<number>;
   isReady(): Promise<boolean>;
   stop(timeoutMs: number): Promise<void>;
 }
 
-export function replySingletonKey(conversationId: number): string {
-  return `conversation:${conversationId}`;
-}
-
-/**
- * SQL: does a reply job wait (queued or waiting for a retry) for the conversation whose row id is
- * `conversationIdColumn`? Read inside the ingress statement that locks the conversation, so that
- * ingress sends a job only when none is waiting. pg-boss's `job` table (partitioned by queue name)
- * and its state order (created < retry < active) are part of its schema, checked by the tests.
- */
-export function queuedReplyExistsSql(conversationIdColumn: SQL): SQL {
-  return sql`exists (select 1 from ${sql.raw(PGBOSS_SCHEMA)}.job j where j.name = 'reply' and j.state < 'active' and j.singleton_key = 'conversation:' || ${conversationIdColumn})`;
-}
+/** The pg-boss queue replies used before their queue moved to the conversation rows. */
+const RETIRED_REPLY_QUEUE = 'reply';
 
 /** pg-boss's schema (its default, named so the NOTIFY channel and statements can derive from it). */
 export const PGBOSS_SCHEMA = 'pgboss';
@@ -55,7 +30,7 @@ export const PGBOSS_SCHEMA = 'pgboss';
  */
 export async function createJobQueue(handle: DatabaseHandle, logger: Logger): Promise<JobQueue> {
   // Supervision (failing jobs whose worker died: missed heartbeats, expiry) runs every 10 s
-  // instead of pg-boss's 60 s default, so a killed worker's reply is retried within ~20 s.
+  // instead of pg-boss's 60 s default, so a killed worker's signal or summary is retried within ~20 s.
   // Inserts into `notify` queues still NOTIFY in their transaction; pg-boss's own listener
   // (useListenNotify) only wakes `work()` workers, which this service does not use: the job
   // dispatcher (start-worker.ts) listens itself, and only in processes that run the worker.
@@ -84,23 +59,15 @@ export async function createJobQueue(handle: DatabaseHandle, logger: Logger): Pr
     const { policy: _policy, ...updatable } = definition;
     await boss.updateQueue(name, updatable);
   }
+  // Replies were a pg-boss queue before they moved to the conversation rows (migration 0009 made
+  // its waiting jobs due there); nothing works that queue any more.
+  if (await boss.getQueue(RETIRED_REPLY_QUEUE)) await boss.deleteQueue(RETIRED_REPLY_QUEUE);
 
   const connection = (tx: Executor | undefined) =>
     tx ? { db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql) } : {};
 
   return {
     boss,
-    async scheduleReplies(replies, tx) {
-      await boss.insert(
-        'reply',
-        replies.map(({ payload, startAfter }) => ({
-          data: payload,
-          singletonKey: replySingletonKey(payload.conversationId),
-          startAfter,
-        })),
-        connection(tx),
-      );
-    },
     async sendMany(name, payloads, tx) {
       await boss.insert(
         name,
@@ -111,21 +78,9 @@ export async function createJobQueue(handle: DatabaseHandle, logger: Logger): Pr
     async send(name, payload, tx) {
       await boss.send(name, payload, connection(tx));
     },
-    async cancelQueuedReply(conversationId) {
-      const jobs: Job<unknown>[] = await boss.findJobs('reply', {
-        key: replySingletonKey(conversationId),
-        queued: true,
-      });
-      if (jobs.length > 0)
-        await boss.cancel(
-          'reply',
-          jobs.map((job) => job.id),
-        );
-      return jobs.length;
-    },
     async isReady() {
       try {
-        await boss.getQueue('reply');
+        await boss.getQueue('conversation-signal');
         return true;
       } catch {
         return false;

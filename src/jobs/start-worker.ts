@@ -1,25 +1,31 @@
-import type { JobWithMetadata } from 'pg-boss';
-
 import { coerceError } from '../errors/coerce-error.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { LogContextStore } from '../logging/log-context.ts';
-import type { JobOutcome } from './create-queue-loop.ts';
+import type { JobOutcome, QueueSpec } from './create-queue-loop.ts';
+import { REPLY_QUEUE, type ReplyJob } from './create-reply-queue.ts';
 import { startJobDispatcher } from './job-dispatcher.ts';
 import { PGBOSS_SCHEMA, type JobQueue } from './job-queue.ts';
+import type { JobSource } from './job-source.ts';
+import { createPgBossSource, type PgBossJob } from './pg-boss-source.ts';
 import { QUEUE_DEFINITIONS, TASK_SCHEMAS, type QueueName, type TaskPayloads } from './task-list.ts';
 
 export type TaskHandlers = {
   [N in QueueName]: (payload: TaskPayloads[N], job: { id: string; retryCount: number }) => Promise<void>;
+} & {
+  /** Answers one claimed burst. */
+  readonly [REPLY_QUEUE]: (job: ReplyJob) => Promise<void>;
 };
 
 export interface WorkerDeps {
   readonly queue: JobQueue;
+  /** The reply queue's source (the conversation rows). */
+  readonly replies: JobSource<ReplyJob>;
   readonly logger: Logger;
   readonly logContext: LogContextStore;
   /** Reply jobs this process runs at once (WORKER_CONCURRENCY). */
   readonly concurrency: number;
   /** Backstop poll per queue over QUEUE_POLL_MS (tests lengthen it to see NOTIFY alone wake a worker). */
-  readonly pollMs?: Partial<Record<QueueName, number>>;
+  readonly pollMs?: Partial<Record<QueueName | typeof REPLY_QUEUE, number>>;
 }
 
 export interface RunningWorker {
@@ -37,7 +43,6 @@ export interface RunningWorker {
  */
 function queueSlots(concurrency: number): Record<QueueName, number> {
   return {
-    reply: concurrency,
     'conversation-signal': Math.min(concurrency, 5),
     'episode-summary': Math.min(concurrency, 2),
     'knowledge-sync': 1,
@@ -45,14 +50,14 @@ function queueSlots(concurrency: number): Record<QueueName, number> {
 }
 
 /**
- * Backstop poll per queue. NOTIFY (reply, conversation-signal) wakes a worker the moment a runnable
- * job is committed; the poll finds what NOTIFY cannot announce: debounced replies and retries whose
- * start_after was in the future (0.5 s, pg-boss's minimum and the reply latency before this
- * dispatcher), notifications missed while the listener reconnected, and the queues without notify.
+ * Backstop poll per queue. NOTIFY wakes a worker the moment a runnable job is committed (a reply
+ * due now, a signal); a reply due later is fetched at its due time (the claim says when the next
+ * one is due). The poll finds what neither announces: retries whose start_after was in the future,
+ * claims that lapsed (a dead worker), notifications missed while the listener reconnected.
  * Episode summaries and syncs tolerate seconds, and every poll is a query on an idle service.
  */
+const REPLY_POLL_MS = 500;
 const QUEUE_POLL_MS: Record<QueueName, number> = {
-  reply: 500,
   'conversation-signal': 500,
   'episode-summary': 2_000,
   'knowledge-sync': 5_000,
@@ -66,23 +71,50 @@ const QUEUE_POLL_MS: Record<QueueName, number> = {
 export async function startWorker(deps: WorkerDeps, handlers: TaskHandlers): Promise<RunningWorker> {
   const slots = queueSlots(deps.concurrency);
   const names = Object.keys(TASK_SCHEMAS) as QueueName[];
-  return startJobDispatcher(
-    { boss: deps.queue.boss, logger: deps.logger, schema: PGBOSS_SCHEMA },
-    names.map((name) => ({
+  const replies: QueueSpec<ReplyJob> = {
+    name: REPLY_QUEUE,
+    source: deps.replies,
+    slots: deps.concurrency,
+    pollMs: deps.pollMs?.[REPLY_QUEUE] ?? REPLY_POLL_MS,
+    // A conversation whose run just ended may be due again (messages came during the run).
+    fetchOnSettle: true,
+    run: (job) => runReplyJob(deps, handlers, job),
+  };
+  const boss = deps.queue.boss;
+  return startJobDispatcher({ boss, logger: deps.logger, schema: PGBOSS_SCHEMA }, [
+    replies,
+    ...names.map((name): QueueSpec<PgBossJob> => ({
       name,
+      source: createPgBossSource(boss, name),
       slots: slots[name],
       pollMs: deps.pollMs?.[name] ?? QUEUE_POLL_MS[name],
       fetchOnSettle: QUEUE_DEFINITIONS[name].policy === 'stately',
       run: (job) => runJob(deps, handlers, name, job),
     })),
-  );
+  ]);
+}
+
+function runReplyJob(deps: WorkerDeps, handlers: TaskHandlers, job: ReplyJob): Promise<JobOutcome> {
+  return deps.logContext.run({ conversationId: job.data.conversationId }, async (): Promise<JobOutcome> => {
+    try {
+      await handlers[REPLY_QUEUE](job);
+      return { status: 'completed' };
+    } catch (thrown) {
+      const error = coerceError(thrown);
+      deps.logger.warn(
+        { queue: REPLY_QUEUE, attempt: job.attempt, err: error },
+        'reply failed; retrying with backoff',
+      );
+      return { status: 'failed', output: { message: error.message } };
+    }
+  });
 }
 
 async function runJob(
   deps: WorkerDeps,
   handlers: TaskHandlers,
   name: QueueName,
-  job: JobWithMetadata<unknown>,
+  job: PgBossJob,
 ): Promise<JobOutcome> {
   const parsed = TASK_SCHEMAS[name].safeParse(job.data);
   return deps.logContext.run({ jobId: job.id }, async () => {

@@ -32,7 +32,11 @@ export async function commitDecision(
     readonly decision: ResponderDecision;
     readonly answeredMessageIds: readonly number[];
     readonly policy: InboxPolicy;
-    readonly jobId: string;
+    /**
+     * The run's claim on the burst (create-reply-queue.ts): nothing is committed once it lapsed
+     * and another run holds the burst. Null commits without the check (tests, tools).
+     */
+    readonly claim: string | null;
     /**
      * Chatwoot's view already showed the bot's turn over (status no longer pending, a human
      * assignee): the burst is recorded as answered by a `dropped` decision with this reason, and
@@ -56,9 +60,9 @@ export async function commitDecision(
     deps.db,
     'commit_reply_decision',
     sql`select commit_reply_decision(
-      ${conversation.id}, ${conversation.episode},
+      ${conversation.id}, ${input.claim}::uuid, ${conversation.episode},
       ${dropped ? 'dropped' : recordedDecisionOf(decision)}, ${dropped ?? decision.reason},
-      ${JSON.stringify(answeredMessageIds)}::jsonb, ${decision.runId ?? null}, ${input.jobId},
+      ${JSON.stringify(answeredMessageIds)}::jsonb, ${decision.runId ?? null}, ${input.claim},
       ${JSON.stringify(dropped ? [] : 'actions' in decision ? (decision.actions ?? []) : [])}::jsonb,
       ${JSON.stringify(
         effects.map((effect) => ({

@@ -4,10 +4,9 @@ import {
 } from '../db/repositories/conversation-repository.ts';
 import { createOutboxRepository } from '../db/repositories/outbox-repository.ts';
 import { createTranscriptRepository, type TranscriptRow } from '../db/repositories/transcript-repository.ts';
-import type { TaskPayloads } from '../jobs/task-list.ts';
+import type { ReplyJob } from '../jobs/create-reply-queue.ts';
 import type { ConversationTarget } from './chatwoot-port.ts';
 import { chatwootOwnershipLost } from './chatwoot-ownership-lost.ts';
-import { claimBurst } from './claim-burst.ts';
 import { commitDecision } from './commit-decision.ts';
 import { deliverOutbox } from './deliver-outbox.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
@@ -15,26 +14,23 @@ import type { ResponderDecision, TranscriptEntry, TranscriptRole } from './respo
 import { runResponder } from './run-responder.ts';
 
 /**
- * One reply job = one burst: finish any effects a previous attempt committed, then — if the bot
- * still owns the conversation and customer messages wait — run the responder once for all of
- * them, commit the decision with its effects, and deliver them exactly once.
+ * Claims of one burst after which it is given up: its runs kept failing (Chatwoot or the database
+ * down for ~10 minutes of backoff). The burst is then recorded as dropped, so it does not stay due.
  */
-export async function handleReplyJob(
-  deps: PipelineDeps,
-  payload: TaskPayloads['reply'],
-  job: { id: string },
-): Promise<void> {
-  const claim = await claimBurst(deps, payload.conversationId);
-  if (claim.status === 'gone') return;
-  if (claim.status === 'deferred') {
-    deps.logger.debug('burst still open; reply deferred to its due time');
-    return;
-  }
-  let { conversation, episode } = claim;
-  if (claim.hasUnsettledOutbox) {
+export const MAX_REPLY_ATTEMPTS = 9;
+
+/**
+ * One claimed burst (create-reply-queue.ts): finish any effects a previous attempt committed,
+ * then — if the bot still owns the conversation and customer messages wait — run the responder
+ * once for all of them, commit the decision with its effects, and deliver them exactly once.
+ */
+export async function handleReplyJob(deps: PipelineDeps, job: ReplyJob): Promise<void> {
+  let { conversation, episode } = job;
+  if (job.attempt > MAX_REPLY_ATTEMPTS) return giveUp(deps, job);
+  if (job.hasUnsettledOutbox) {
     // A previous attempt committed effects and crashed before posting them all.
     await deliverOutbox(deps, conversation);
-    const fresh = await createConversationRepository(deps.db).findById(payload.conversationId);
+    const fresh = await createConversationRepository(deps.db).findById(conversation.id);
     if (!fresh) return;
     conversation = fresh;
     episode = await createTranscriptRepository(deps.db).listEpisode(conversation.id, conversation.episode);
@@ -56,7 +52,7 @@ export async function handleReplyJob(
       decision: 'silent',
       reason: `owner_${conversation.owner}`,
       answeredMessageIds: answeredIds,
-      jobId: job.id,
+      jobId: job.claim,
     });
     deps.logger.info(
       { owner: conversation.owner, messages: answeredIds.length },
@@ -94,7 +90,7 @@ export async function handleReplyJob(
         decision: 'dropped',
         reason: outcome.reason,
         answeredMessageIds: answeredIds,
-        jobId: job.id,
+        jobId: job.claim,
       });
       deps.logger.info({ reason: outcome.reason }, 'run aborted; nothing posted');
       if (outcome.reason === 'run_timeout') throw new Error('responder run timed out');
@@ -116,7 +112,7 @@ export async function handleReplyJob(
     decision,
     answeredMessageIds: answeredIds,
     policy,
-    jobId: job.id,
+    claim: job.claim,
     droppedBecause,
     postsFirstEffectNow: postsReplyNow,
   });
@@ -133,6 +129,31 @@ export async function handleReplyJob(
     'decision committed',
   );
   await deliverOutbox(deps, conversation, committed.outbox);
+}
+
+/**
+ * The burst's runs kept failing: it is recorded as dropped (answered by no reply) so that it stops
+ * being due. Effects an earlier attempt committed stay in the outbox, posted before the next burst.
+ */
+async function giveUp(deps: PipelineDeps, job: ReplyJob): Promise<void> {
+  const { conversation } = job;
+  const answeredUpTo = conversation.lastAnsweredMessageId ?? -1;
+  const unanswered = job.episode
+    .filter((message) => message.role === 'customer' && message.chatwootMessageId > answeredUpTo)
+    .map((message) => message.chatwootMessageId);
+  deps.logger.error(
+    { attempts: job.attempt - 1, messages: unanswered.length },
+    'reply given up: every attempt failed; the customer got no answer from the bot',
+  );
+  if (unanswered.length === 0) return;
+  await commitDecision(deps, {
+    conversation,
+    decision: { kind: 'silent', reason: 'gave_up' },
+    answeredMessageIds: unanswered,
+    policy: await deps.inboxPolicy(conversation.connection, conversation.inboxId),
+    claim: job.claim,
+    droppedBecause: `gave_up_after_${job.attempt - 1}_attempts`,
+  });
 }
 
 function toResponderConversation(conversation: ConversationRow) {

@@ -1,5 +1,4 @@
 import type { Database } from '../db/database.ts';
-import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { ChatwootPort } from './chatwoot-port.ts';
 import type { InboxPolicyLookup } from './inbox-policy.ts';
@@ -31,7 +30,6 @@ export const DEFAULT_PIPELINE_TIMINGS: PipelineTimings = {
 
 export interface PipelineDeps {
   readonly db: Database;
-  readonly queue: Pick<JobQueue, 'cancelQueuedReply' | 'scheduleReplies'>;
   readonly chatwoot: (connection: string) => ChatwootPort;
   readonly responder: Responder;
   readonly runs: RunRegistry;

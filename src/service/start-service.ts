@@ -72,6 +72,7 @@ export async function startService(core: CoreDeps, options: ServiceOptions): Pro
     worker = await startWorker(
       {
         queue: core.queue,
+        replies: core.replies,
         logger: core.logger,
         logContext: core.logContext,
         concurrency: config.worker.concurrency,
@@ -92,8 +93,8 @@ export async function startService(core: CoreDeps, options: ServiceOptions): Pro
     app,
     url,
     // The server and the worker drain side by side: the worker stops fetching at once and gives
-    // its running jobs until SHUTDOWN_TIMEOUT_MS; jobs still running then are left to pg-boss
-    // supervision. The queue and the database close after this (CoreDeps.close).
+    // its running jobs until SHUTDOWN_TIMEOUT_MS; jobs still running then are left claimed and run
+    // again once their claims lapse. The queue and the database close after this (CoreDeps.close).
     stop: async () => {
       clearInterval(syncTicker);
       await Promise.all([app.close(), worker?.stop(config.worker.shutdownTimeoutMs)]);

@@ -17,37 +17,44 @@ describe('recording a delivery is atomic', () => {
   });
 
   it('when enqueueing fails after the job row was written, nothing of the delivery is stored', async () => {
-    const body = loadFixture('message_created.incoming');
+    const db = service.core.database.db;
     const queue = service.core.queue;
+    const deps = {
+      db,
+      queue,
+      now: () => new Date(),
+      replyTiming: () => Promise.resolve({ debounceMs: 0, maxWaitMs: 0 }),
+    };
+    // The customer writes: the conversation is the bot's and its reply is due.
+    await recordDeliveryBatch(deps, [plannedDelivery(loadFixture('message_created.incoming'), 'atomic-1')]);
+    const snapshot = async () =>
+      (
+        await queryRows<Record<string, unknown>>(
+          db,
+          sql`select (select count(*)::int from webhook_deliveries) as deliveries,
+                     (select count(*)::int from transcript_messages) as messages,
+                     (select count(*)::int from ownership_transitions) as transitions,
+                     (select count(*)::int from pgboss.job) as jobs,
+                     (select json_agg(json_build_object('owner', owner, 'due', reply_due_at is not null)) from conversations) as conversations`,
+        )
+      )[0];
+    const before = await snapshot();
+    expect(before).toMatchObject({ deliveries: 1, conversations: [{ owner: 'bot', due: true }] });
+
+    // A human replies: the takeover's signal job is enqueued in the transaction, then the step fails.
     const failingQueue = {
-      sendMany: queue.sendMany,
-      // The real enqueue runs inside the transaction, then the step fails: both must roll back.
-      scheduleReplies: async (...args: Parameters<typeof queue.scheduleReplies>) => {
-        await queue.scheduleReplies(...args);
+      sendMany: async (...args: Parameters<typeof queue.sendMany>) => {
+        await queue.sendMany(...args);
         throw new Error('queue unavailable');
       },
     };
     await expect(
-      recordDeliveryBatch(
-        {
-          db: service.core.database.db,
-          queue: failingQueue,
-          now: () => new Date(),
-          replyTiming: () => Promise.resolve({ debounceMs: 0, maxWaitMs: 0 }),
-        },
-        [plannedDelivery(body, 'atomic-1')],
-      ),
+      recordDeliveryBatch({ ...deps, queue: failingQueue }, [
+        plannedDelivery(loadFixture('message_created.outgoing_human'), 'atomic-2'),
+      ]),
     ).rejects.toThrow('queue unavailable');
-
-    const [counts] = await queryRows<Record<string, number>>(
-      service.core.database.db,
-      sql`select (select count(*)::int from webhook_deliveries) as deliveries,
-                 (select count(*)::int from conversations) as conversations,
-                 (select count(*)::int from contacts) as contacts,
-                 (select count(*)::int from transcript_messages) as messages,
-                 (select count(*)::int from pgboss.job) as jobs`,
-    );
-    expect(counts).toEqual({ deliveries: 0, conversations: 0, contacts: 0, messages: 0, jobs: 0 });
+    // Neither the delivery, its message, its transition, its job nor the dropped reply happened.
+    expect(await snapshot()).toEqual(before);
   });
 
   it('a database failure answers 500 so Chatwoot retries, and stores nothing', async () => {

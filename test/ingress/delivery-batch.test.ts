@@ -72,7 +72,7 @@ describe('one ingress transaction for a batch of deliveries', () => {
                  (select count(*)::int from conversations) as conversations,
                  (select count(*)::int from contacts) as contacts,
                  (select count(*)::int from transcript_messages) as messages,
-                 (select count(*)::int from pgboss.job where name = 'reply') as replies`,
+                 (select count(*)::int from conversations where reply_due_at is not null) as replies`,
     );
     expect(counts).toEqual({ deliveries: 4, conversations: 3, contacts: 2, messages: 3, replies: 3 });
     const [maria] = await queryRows<{ name: string; email: string; phone_number: string }>(
@@ -121,7 +121,7 @@ describe('one ingress transaction for a batch of deliveries', () => {
       sql`select (select count(*)::int from webhook_deliveries) as deliveries,
                  (select count(*)::int from conversations) as conversations,
                  (select count(*)::int from transcript_messages) as messages,
-                 (select count(*)::int from pgboss.job where name = 'reply') as replies`,
+                 (select count(*)::int from conversations where reply_due_at is not null) as replies`,
     );
     expect(counts).toEqual({ deliveries: 40, conversations: 10, messages: 40, replies: 10 });
   });

@@ -12,6 +12,7 @@ async function countRows(service: TestService) {
     conversations: number;
     contacts: number;
     messages: number;
+    repliesDue: number;
     jobs: number;
   }>(
     service.core.database.db,
@@ -20,6 +21,7 @@ async function countRows(service: TestService) {
       (select count(*)::int from conversations) as conversations,
       (select count(*)::int from contacts) as contacts,
       (select count(*)::int from transcript_messages) as messages,
+      (select count(*)::int from conversations where reply_due_at is not null) as "repliesDue",
       (select count(*)::int from pgboss.job) as jobs`,
   );
   return row!;
@@ -40,7 +42,7 @@ describe('POST /webhooks/chatwoot', () => {
   const post = (request: { headers: Record<string, string>; payload: string }, url = '/webhooks/chatwoot') =>
     service.service.app.inject({ method: 'POST', url, headers: request.headers, payload: request.payload });
 
-  it('accepts a signed customer message: records delivery, contact, conversation, transcript and one reply job', async () => {
+  it('accepts a signed customer message: records delivery, contact, conversation, transcript and a due reply', async () => {
     const response = await post(
       signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET }),
     );
@@ -51,14 +53,16 @@ describe('POST /webhooks/chatwoot', () => {
       conversations: 1,
       contacts: 1,
       messages: 1,
-      jobs: 1,
+      repliesDue: 1,
+      jobs: 0,
     });
-    const [job] = await queryRows<{ name: string; singleton_key: string; data: { conversationId: number } }>(
+    const [conversation] = await queryRows<{ owner: string; due_in_ms: number }>(
       service.core.database.db,
-      sql`select name, singleton_key, data from pgboss.job`,
+      sql`select owner, extract(epoch from (reply_due_at - now())) * 1000 as due_in_ms from conversations`,
     );
-    expect(job?.name).toBe('reply');
-    expect(job?.singleton_key).toMatch(/^conversation:\d+$/);
+    // The reply queue is the conversation row: due after the debounce window.
+    expect(conversation?.owner).toBe('bot');
+    expect(Number(conversation?.due_in_ms)).toBeGreaterThan(0);
   });
 
   it('acknowledges a repeated delivery id with 200 and stores nothing twice', async () => {
@@ -72,7 +76,7 @@ describe('POST /webhooks/chatwoot', () => {
     );
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual({ status: 'duplicate' });
-    expect(await countRows(service)).toMatchObject({ deliveries: 1, messages: 1, jobs: 1 });
+    expect(await countRows(service)).toMatchObject({ deliveries: 1, messages: 1, repliesDue: 1, jobs: 0 });
   });
 
   it('dedupes the same Chatwoot message delivered under another delivery id', async () => {
@@ -83,7 +87,7 @@ describe('POST /webhooks/chatwoot', () => {
       signedRequest(loadFixture('message_created.incoming'), { secret: TEST_SECRET, deliveryId: 'b' }),
     );
     expect(second.json()).toEqual({ status: 'duplicate' });
-    expect(await countRows(service)).toMatchObject({ deliveries: 1, messages: 1, jobs: 1 });
+    expect(await countRows(service)).toMatchObject({ deliveries: 1, messages: 1, repliesDue: 1, jobs: 0 });
   });
 
   it('20 concurrent identical deliveries make one record and one job', async () => {
@@ -99,7 +103,8 @@ describe('POST /webhooks/chatwoot', () => {
       conversations: 1,
       contacts: 1,
       messages: 1,
-      jobs: 1,
+      repliesDue: 1,
+      jobs: 0,
     });
   });
 
@@ -112,7 +117,7 @@ describe('POST /webhooks/chatwoot', () => {
       sql`select classification, outcome from webhook_deliveries`,
     );
     expect(rows).toEqual([{ classification: 'widget_event', outcome: 'ignored' }]);
-    expect((await countRows(service)).jobs).toBe(0);
+    expect(await countRows(service)).toMatchObject({ repliesDue: 0, jobs: 0 });
   });
 
   it('a human takeover after a customer message queues a signal job and records the transition', async () => {
@@ -133,7 +138,9 @@ describe('POST /webhooks/chatwoot', () => {
       service.core.database.db,
       sql`select name from pgboss.job order by created_on`,
     );
-    expect(jobs.map((job) => job.name)).toEqual(['reply', 'conversation-signal']);
+    expect(jobs.map((job) => job.name)).toEqual(['conversation-signal']);
+    // The reply the customer's message was waiting for is dropped with the bot's turn.
+    expect((await countRows(service)).repliesDue).toBe(0);
   });
 
   it('a resolved conversation queues the summary of its episode for the contact memory', async () => {

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { queryRows } from '../../src/db/query-rows.ts';
-import { claimBurst } from '../../src/pipeline/claim-burst.ts';
+import { createReplyQueue, DEFAULT_REPLY_QUEUE_OPTIONS } from '../../src/jobs/create-reply-queue.ts';
 import { buildTestService, TEST_SECRET, type TestService } from '../setup/build-test-service.ts';
 import { clearIngressTables } from '../setup/ingress-test-helpers.ts';
 import { loadFixture, signedRequest } from '../setup/signed-delivery.ts';
@@ -10,13 +10,12 @@ import { loadFixture, signedRequest } from '../setup/signed-delivery.ts';
 const DEBOUNCE_MS = 3_000;
 const MAX_WAIT_MS = 15_000;
 
-interface JobRow {
-  id: string;
-  state: string;
-  start_after: Date;
-}
-
-describe('a burst moves the conversation due time, not the queued reply job', () => {
+/**
+ * The reply queue on the conversation row: ingress moves the burst's due time with every customer
+ * message (a trailing window capped by the max wait), and a worker claims the burst only once it is
+ * due — all of it at once, however many messages it has.
+ */
+describe('a burst is due once its trailing window closes, and claimed whole', () => {
   let service: TestService;
   beforeAll(async () => {
     service = await buildTestService({
@@ -32,18 +31,18 @@ describe('a burst moves the conversation due time, not the queued reply job', ()
   });
 
   const db = () => service.core.database.db;
-  const replyJobs = () =>
-    queryRows<JobRow>(
-      db(),
-      sql`select id, state, start_after from pgboss.job where name = 'reply' order by created_on`,
-    );
   const conversation = async () =>
     (
-      await queryRows<{ id: number | string; reply_due_at: Date }>(
+      await queryRows<{ id: number | string; reply_due_at: Date | null; first_unanswered_at: Date | null }>(
         db(),
-        sql`select id, reply_due_at from conversations`,
+        sql`select id, reply_due_at, first_unanswered_at from conversations`,
       )
-    ).map((row) => ({ id: Number(row.id), replyDueAt: new Date(row.reply_due_at) }))[0]!;
+    ).map((row) => ({
+      id: Number(row.id),
+      replyDueAt: row.reply_due_at === null ? null : new Date(row.reply_due_at),
+    }))[0]!;
+  /** The queue as a worker sees it at `at`. */
+  const queueAt = (at: Date) => createReplyQueue({ db: db(), now: () => at });
 
   async function postCustomerMessage(messageId: number): Promise<number> {
     const fixture = loadFixture('message_created.incoming');
@@ -59,59 +58,87 @@ describe('a burst moves the conversation due time, not the queued reply job', ()
     return sentAt;
   }
 
-  it('queues one job at the first message + debounce and moves reply_due_at with each later message', async () => {
+  it('moves the due time with each message of a burst, and claims nothing before it', async () => {
     const first = await postCustomerMessage(9001);
+    const afterFirst = (await conversation()).replyDueAt!.getTime();
+    expect(afterFirst).toBeGreaterThanOrEqual(first + DEBOUNCE_MS - 5);
     await new Promise((resolve) => setTimeout(resolve, 40));
-    const second = await postCustomerMessage(9002);
+    await postCustomerMessage(9002);
     await new Promise((resolve) => setTimeout(resolve, 40));
     const last = await postCustomerMessage(9003);
-
-    const jobs = await replyJobs();
-    expect(jobs).toHaveLength(1);
-    const jobStart = new Date(jobs[0]!.start_after).getTime();
-    expect(jobStart).toBeGreaterThanOrEqual(first + DEBOUNCE_MS - 5);
-    // Set by the first message (answered before the second was sent), not moved by a later one.
-    // (A fixed tolerance after `first` failed under CI load: the first ingress took 41 ms.)
-    expect(jobStart).toBeLessThan(second + DEBOUNCE_MS);
     const { replyDueAt } = await conversation();
-    expect(replyDueAt.getTime()).toBeGreaterThanOrEqual(last + DEBOUNCE_MS - 5);
-    expect(replyDueAt.getTime()).toBeGreaterThan(jobStart + 60);
+    expect(replyDueAt!.getTime()).toBeGreaterThanOrEqual(last + DEBOUNCE_MS - 5);
+    expect(replyDueAt!.getTime()).toBeGreaterThan(afterFirst + 60);
+
+    const early = await queueAt(new Date(replyDueAt!.getTime() - 2_000)).fetch(10);
+    expect(early.jobs).toEqual([]);
+    // The worker is told when to look again: when the burst is due.
+    expect(early.nextReadyInMs).toBe(2_000);
+
+    const due = await queueAt(replyDueAt!).fetch(10);
+    expect(due.jobs).toHaveLength(1);
+    expect(due.jobs[0]!.episode.map((message) => message.chatwootMessageId)).toEqual([9001, 9002, 9003]);
   });
 
-  it('a job that starts before the due time queues one at the due time and claims nothing', async () => {
-    await postCustomerMessage(9101);
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    await postCustomerMessage(9102);
-    const { id, replyDueAt } = await conversation();
-    // The worker fetched the first job (it is active now); the burst is not due yet.
-    await db().execute(sql`update pgboss.job set state = 'active', started_on = now() where name = 'reply'`);
-    const early = new Date(replyDueAt.getTime() - 2_000);
-
-    const claim = await claimBurst({ db: db(), queue: service.core.queue, now: () => early }, id);
-    expect(claim.status).toBe('deferred');
-    const queued = (await replyJobs()).filter((job) => job.state === 'created');
-    expect(queued).toHaveLength(1);
-    expect(new Date(queued[0]!.start_after).getTime()).toBe(replyDueAt.getTime());
-  });
-
-  it('a job at (or just before) the due time claims the burst and queues nothing', async () => {
-    await postCustomerMessage(9201);
-    const { id, replyDueAt } = await conversation();
-    await db().execute(sql`update pgboss.job set state = 'active', started_on = now() where name = 'reply'`);
-
-    const claim = await claimBurst(
-      { db: db(), queue: service.core.queue, now: () => new Date(replyDueAt.getTime() - 3) },
-      id,
+  it('never moves the due time past the max wait after the burst began', async () => {
+    const first = await postCustomerMessage(9101);
+    const { id } = await conversation();
+    // The burst began long ago (as if the customer had been typing for MAX_WAIT_MS).
+    await db().execute(
+      sql`update conversations set first_unanswered_at = ${new Date(first - MAX_WAIT_MS).toISOString()}::timestamptz where id = ${id}`,
     );
-    expect(claim.status).toBe('claimed');
-    expect((await replyJobs()).filter((job) => job.state === 'created')).toHaveLength(0);
+    await postCustomerMessage(9102);
+    const { replyDueAt } = await conversation();
+    expect(replyDueAt!.getTime()).toBeLessThanOrEqual(first + 50);
   });
 
-  it('a customer message while the reply job runs queues the next job', async () => {
+  it('holds a claimed burst for one run; messages during the run make it due again on release', async () => {
+    await postCustomerMessage(9201);
+    const { replyDueAt } = await conversation();
+    const queue = queueAt(replyDueAt!);
+    const [job] = (await queue.fetch(10)).jobs;
+    expect(job).toBeDefined();
+    // Claimed: a second worker finds nothing, however due it is.
+    expect((await queueAt(new Date(replyDueAt!.getTime() + 5_000)).fetch(10)).jobs).toEqual([]);
+
+    await postCustomerMessage(9202);
+    expect(await queue.complete([job!])).toBe(1);
+    const [next] = (await queueAt(new Date(Date.now() + DEBOUNCE_MS + 1_000)).fetch(10)).jobs;
+    expect(next?.episode.map((message) => message.chatwootMessageId)).toEqual([9201, 9202]);
+    expect(next?.attempt).toBe(1);
+  });
+
+  it('a released burst with nothing left to answer is no longer due', async () => {
     await postCustomerMessage(9301);
-    await db().execute(sql`update pgboss.job set state = 'active', started_on = now() where name = 'reply'`);
-    await postCustomerMessage(9302);
-    const jobs = await replyJobs();
-    expect(jobs.map((job) => job.state)).toEqual(['active', 'created']);
+    const { id, replyDueAt } = await conversation();
+    const queue = queueAt(replyDueAt!);
+    const [job] = (await queue.fetch(10)).jobs;
+    // The run answered the burst (as commit_reply_decision records it).
+    await db().execute(sql`update conversations set last_answered_message_id = 9301 where id = ${id}`);
+    await queue.complete([job!]);
+    expect((await conversation()).replyDueAt).toBeNull();
+  });
+
+  it('a failed run is due again after a backoff, and a lapsed claim is claimed by another worker', async () => {
+    await postCustomerMessage(9401);
+    const { replyDueAt } = await conversation();
+    const at = replyDueAt!;
+    const [job] = (await queueAt(at).fetch(10)).jobs;
+    await queueAt(at).fail(job!, { message: 'boom' });
+    const retryAt = (await conversation()).replyDueAt!;
+    expect(retryAt.getTime()).toBe(at.getTime() + DEFAULT_REPLY_QUEUE_OPTIONS.retryDelayMs);
+
+    const [second] = (await queueAt(retryAt).fetch(10)).jobs;
+    expect(second?.attempt).toBe(2);
+    // Its worker dies: nobody refreshes the claim, which lapses after the lease.
+    const lapsed = new Date(retryAt.getTime() + DEFAULT_REPLY_QUEUE_OPTIONS.leaseMs);
+    const [third] = (await queueAt(lapsed).fetch(10)).jobs;
+    expect(third?.attempt).toBe(3);
+    expect(third?.claim).not.toBe(second?.claim);
+    // The dead worker's claim is fenced off: its release and its heartbeat change nothing.
+    expect(await queueAt(lapsed).complete([second!])).toBe(0);
+    expect(await queueAt(lapsed).touch([second!, third!])).toEqual(
+      new Set([String(third!.data.conversationId)]),
+    );
   });
 });

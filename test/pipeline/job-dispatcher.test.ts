@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { DatabaseHandle } from '../../src/db/database.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
-import { createJobQueue, type JobQueue } from '../../src/jobs/job-queue.ts';
+import { createReplyQueue, type ReplyQueueOptions } from '../../src/jobs/create-reply-queue.ts';
+import { createJobQueue, PGBOSS_SCHEMA, type JobQueue } from '../../src/jobs/job-queue.ts';
+import { notifyChannel } from '../../src/jobs/listen-for-queue-notifications.ts';
 import {
   startWorker,
   type RunningWorker,
@@ -13,13 +15,15 @@ import {
   type WorkerDeps,
 } from '../../src/jobs/start-worker.ts';
 import type { QueueName } from '../../src/jobs/task-list.ts';
+import type { ReplyJob } from '../../src/jobs/create-reply-queue.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { createLogContextStore } from '../../src/logging/log-context.ts';
 import { createTestDatabase, isRealServer } from '../setup/test-database.ts';
 
 /**
- * The job dispatcher that runs pg-boss jobs (start-worker.ts) on a real database: slots per job
- * rather than per batch, wake-up by NOTIFY, pg-boss retries, heartbeats and a graceful stop.
+ * The job dispatcher (start-worker.ts) on a real database, running the reply queue (on the
+ * conversation rows) and pg-boss's queues: slots per job rather than per batch, wake-up by NOTIFY,
+ * due times, retries, heartbeats and a graceful stop.
  */
 describe('job dispatcher', () => {
   let database: DatabaseHandle;
@@ -55,12 +59,16 @@ describe('job dispatcher', () => {
 
   async function start(
     handlers: Partial<TaskHandlers>,
-    options: Partial<WorkerDeps> = {},
+    options: Partial<WorkerDeps> & { replyQueue?: Partial<ReplyQueueOptions> } = {},
   ): Promise<RunningWorker> {
     const idle = () => Promise.resolve();
     const worker = await startWorker(
       {
         queue,
+        replies: createReplyQueue(
+          { db: database.db, now: () => new Date() },
+          { leaseMs: 20_000, retryDelayMs: 2_000, maxRetryDelayMs: 60_000, ...options.replyQueue },
+        ),
         logger: logger(),
         logContext: createLogContextStore(),
         concurrency: 2,
@@ -86,25 +94,62 @@ describe('job dispatcher', () => {
     return { promise, open };
   }
 
-  const enqueueReply = (conversationId: number, startAfter = new Date(), into: JobQueue = queue) =>
-    into.scheduleReplies([{ payload: { conversationId }, startAfter }], database.db);
+  /**
+   * Makes conversation `key`'s reply due at `dueAt` and NOTIFYs the workers, as ingress does (with
+   * `message`, a customer message waits unanswered too: the release keeps a burst due for it).
+   */
+  async function enqueueReply(key: number, dueAt = new Date(), options: { message?: boolean } = {}) {
+    const [row] = await queryRows<{ id: number | string }>(
+      database.db,
+      sql`with c as (
+            insert into conversations (connection, account_id, chatwoot_conversation_id, inbox_id, status, reply_due_at)
+            values ('default', 1, ${key}, 1, 'pending', ${dueAt.toISOString()}::timestamptz)
+            on conflict (connection, account_id, chatwoot_conversation_id) do update set reply_due_at = excluded.reply_due_at
+            returning id
+          )
+          select id, pg_notify(${notifyChannel(PGBOSS_SCHEMA)}, 'reply') from c`,
+    );
+    if (options.message) {
+      await database.db.execute(
+        sql`insert into transcript_messages (conversation_id, chatwoot_message_id, role, content, episode, sent_at)
+            values (${row!.id}, ${Date.now()}, 'customer', 'one more thing', 1, now())`,
+      );
+    }
+  }
+  const keyOf = (job: ReplyJob) => job.conversation.chatwootConversationId;
 
   const jobs = (name: QueueName) =>
     queryRows<{ id: string; state: string; retry_count: number; data: unknown; output: unknown }>(
       database.db,
       sql`select id, state, retry_count, data, output from pgboss.job where name = ${name} order by created_on`,
     );
-  const replyState = async (conversationId: number) =>
-    (await jobs('reply')).find(
-      (job) => (job.data as { conversationId: number }).conversationId === conversationId,
-    )?.state;
+  /** A reply's state as the conversation row holds it. */
+  const replyState = async (key: number) =>
+    (
+      await queryRows<{ state: string }>(
+        database.db,
+        sql`select case when reply_claim is not null then 'active'
+                        when reply_due_at is not null then 'created' else 'completed' end as state
+            from conversations where chatwoot_conversation_id = ${key}`,
+      )
+    )[0]?.state;
+  const replyStates = async () =>
+    (
+      await queryRows<{ state: string }>(
+        database.db,
+        sql`select case when reply_claim is not null then 'active'
+                        when reply_due_at is not null then 'created' else 'completed' end as state
+            from conversations order by id`,
+      )
+    ).map((row) => row.state);
 
   it('a slow job holds only its own slot: a job enqueued later starts while it still runs', async () => {
     const slow = gate();
     const started: number[] = [];
     const ended: number[] = [];
     await start({
-      reply: async ({ conversationId }) => {
+      reply: async (job) => {
+        const conversationId = keyOf(job);
         started.push(conversationId);
         if (conversationId === 1) await slow.promise;
         ended.push(conversationId);
@@ -130,9 +175,9 @@ describe('job dispatcher', () => {
 
     slow.open();
     await waitFor(
-      async () => (await jobs('reply')).every((job) => job.state === 'completed'),
+      async () => (await replyStates()).every((state) => state === 'completed'),
       10_000,
-      async () => JSON.stringify(await jobs('reply')),
+      async () => JSON.stringify(await replyStates()),
     );
   });
 
@@ -147,21 +192,19 @@ describe('job dispatcher', () => {
     };
     await start(
       {
-        reply: ({ conversationId }) => {
-          started.set(conversationId, Date.now());
+        reply: (job) => {
+          started.set(keyOf(job), Date.now());
           return Promise.resolve();
         },
       },
       { pollMs: polls },
     );
-    // A second pg-boss instance: on the real server its own pool (another connection, as another
-    // process would enqueue); on PGlite the same embedded database.
-    const other = await createJobQueue(database, logger());
-    extraQueues.push(other);
     await sleep(500);
 
+    // Enqueued through the test's pool: on the real server another connection than the worker's
+    // listener, as another process's ingress would; on PGlite the same embedded database.
     for (const conversationId of [11, 12]) {
-      await enqueueReply(conversationId, new Date(), other);
+      await enqueueReply(conversationId);
       const sentAt = Date.now();
       await waitFor(
         () => started.has(conversationId),
@@ -185,15 +228,13 @@ describe('job dispatcher', () => {
       };
       await start(
         {
-          reply: ({ conversationId }) => {
-            started.set(conversationId, Date.now());
+          reply: (job) => {
+            started.set(keyOf(job), Date.now());
             return Promise.resolve();
           },
         },
         { pollMs: polls },
       );
-      const other = await createJobQueue(database, logger());
-      extraQueues.push(other);
       const listeners = sql`select pid from pg_stat_activity
         where datname = current_database() and pid <> pg_backend_pid()
           and (query like 'LISTEN %' or query like '%pg_listening_channels()%')`;
@@ -217,7 +258,7 @@ describe('job dispatcher', () => {
       );
       await sleep(300);
 
-      await enqueueReply(61, new Date(), other);
+      await enqueueReply(61);
       const sentAt = Date.now();
       await waitFor(
         () => started.has(61),
@@ -229,7 +270,7 @@ describe('job dispatcher', () => {
   );
 
   it("a conversation's next reply starts as soon as its current one settles, without waiting for a poll", async () => {
-    // `stately`: the next job of a conversation cannot start while its current one is active, and
+    // One claim per conversation: its next reply cannot start while its current run holds it, and
     // nothing notifies when it can. Polls far apart: only the settle can wake the worker in time.
     const polls = {
       reply: 60_000,
@@ -241,9 +282,16 @@ describe('job dispatcher', () => {
     const runs: Array<{ at: number }> = [];
     await start(
       {
-        reply: async () => {
+        reply: async (job) => {
           runs.push({ at: Date.now() });
           if (runs.length === 1) await first.promise;
+          // The second run answers what waits, as its commit would.
+          else
+            await database.db.execute(
+              sql`update conversations set last_answered_message_id =
+                    (select max(chatwoot_message_id) from transcript_messages where conversation_id = ${job.data.conversationId})
+                  where id = ${job.data.conversationId}`,
+            );
         },
       },
       { pollMs: polls },
@@ -254,9 +302,9 @@ describe('job dispatcher', () => {
       5_000,
       () => `runs: ${runs.length}`,
     );
-    // A message arrives during the run: the follow-up job is queued behind the active one.
-    await enqueueReply(7);
-    expect((await jobs('reply')).map((job) => job.state).sort()).toEqual(['active', 'created']);
+    // A message arrives during the run: the burst is due again, behind the run that holds it.
+    await enqueueReply(7, new Date(), { message: true });
+    expect(await replyState(7)).toBe('active');
     const openedAt = Date.now();
     first.open();
     await waitFor(
@@ -265,10 +313,16 @@ describe('job dispatcher', () => {
       () => `runs: ${runs.length}`,
     );
     expect(runs[1]!.at - openedAt).toBeLessThan(2_000);
+    await waitFor(
+      async () => (await replyState(7)) === 'completed',
+      5_000,
+      async () => `state: ${await replyState(7)}`,
+    );
+    expect(runs).toHaveLength(2);
   });
 
-  it('every queue has a heartbeat and NOTIFY: a job a stopped or dead worker left active is retried within seconds', async () => {
-    for (const name of ['reply', 'conversation-signal', 'episode-summary', 'knowledge-sync'] as const) {
+  it('every pg-boss queue has a heartbeat and NOTIFY: a job a stopped or dead worker left active is retried within seconds', async () => {
+    for (const name of ['conversation-signal', 'episode-summary', 'knowledge-sync'] as const) {
       const definition = await queue.boss.getQueue(name);
       expect({
         name,
@@ -282,14 +336,18 @@ describe('job dispatcher', () => {
     }
   });
 
-  it('a reply due in the future starts within the 0.5 s poll of its due time', async () => {
+  it('a reply due in the future starts at its due time, without waiting for a poll', async () => {
     const started = new Map<number, number>();
-    await start({
-      reply: ({ conversationId }) => {
-        started.set(conversationId, Date.now());
-        return Promise.resolve();
+    // Polls far apart: the worker learns the due time from its claim query and fetches then.
+    await start(
+      {
+        reply: (job) => {
+          started.set(keyOf(job), Date.now());
+          return Promise.resolve();
+        },
       },
-    });
+      { pollMs: { reply: 60_000 } },
+    );
     const dueAt = Date.now() + 1_500;
     await enqueueReply(21, new Date(dueAt));
     await waitFor(
@@ -298,8 +356,31 @@ describe('job dispatcher', () => {
       () => 'the due reply did not start',
     );
     const delay = started.get(21)! - dueAt;
-    expect(delay).toBeGreaterThanOrEqual(-50);
-    expect(delay).toBeLessThan(1_000);
+    expect(delay).toBeGreaterThanOrEqual(-5);
+    expect(delay).toBeLessThan(500);
+  });
+
+  it('a reply whose run throws is claimed again after its backoff, the attempt counted', async () => {
+    const attempts: number[] = [];
+    await start(
+      {
+        reply: (job) => {
+          attempts.push(job.attempt);
+          return job.attempt === 1 ? Promise.reject(new Error('transient failure')) : Promise.resolve();
+        },
+      },
+      { replyQueue: { retryDelayMs: 300 } },
+    );
+    const enqueuedAt = Date.now();
+    await enqueueReply(25);
+    await waitFor(
+      async () => attempts.length === 2 && (await replyState(25)) === 'completed',
+      10_000,
+      () => JSON.stringify(attempts),
+    );
+    expect(attempts).toEqual([1, 2]);
+    expect(Date.now() - enqueuedAt).toBeGreaterThanOrEqual(300);
+    expect(logs.some((line) => line.msg === 'reply failed; retrying with backoff')).toBe(true);
   });
 
   it('a handler that throws fails the job and pg-boss retries it; an invalid payload is failed for good', async () => {
@@ -344,52 +425,47 @@ describe('job dispatcher', () => {
     expect(logs.some((line) => line.msg === 'job payload invalid; dropping')).toBe(true);
   });
 
-  it('heartbeats keep a long reply alive: running for more than twice its heartbeat, it is not failed', async () => {
-    // heartbeatSeconds cannot be set below 10 through pg-boss; a shorter one written into the
-    // queued job keeps the test short (the worker refreshes at half the job's own heartbeat).
-    const heartbeatSeconds = 3;
-    await enqueueReply(41);
-    await database.db.execute(
-      sql`update pgboss.job set heartbeat_seconds = ${heartbeatSeconds} where name = 'reply'`,
-    );
-    const runMs = heartbeatSeconds * 2_000 + 1_500;
+  it('heartbeats keep a long reply claimed: running for more than twice its lease, nobody else claims it', async () => {
+    const leaseMs = 3_000;
+    const runMs = leaseMs * 2 + 1_500;
     let runs = 0;
     let ended = false;
-    await start({
-      reply: async () => {
-        runs += 1;
-        await sleep(runMs);
-        ended = true;
+    await start(
+      {
+        reply: async () => {
+          runs += 1;
+          await sleep(runMs);
+          ended = true;
+        },
       },
-    });
+      { replyQueue: { leaseMs } },
+    );
+    await enqueueReply(41);
     await waitFor(
       () => runs === 1,
       10_000,
       () => 'the reply did not start',
     );
-    const startedAt = Date.now();
-    // The condition pg-boss supervision fails a job on, checked while the job runs.
-    let supervised = false;
+    // Another worker, looking the whole time: the claim never lapses, so it never gets the burst.
+    const rival = createReplyQueue(
+      { db: database.db, now: () => new Date() },
+      { leaseMs, retryDelayMs: 1, maxRetryDelayMs: 1 },
+    );
     while (!ended) {
-      const [row] = await queryRows<{ state: string; stale: boolean }>(
+      const [row] = await queryRows<{ held: boolean }>(
         database.db,
-        sql`select state, heartbeat_on + heartbeat_seconds * interval '1 second' < now() as stale
-            from pgboss.job where name = 'reply'`,
+        sql`select reply_lease_until > now() as held from conversations where chatwoot_conversation_id = 41`,
       );
       if (ended) break;
-      expect(row).toEqual({ state: 'active', stale: false });
-      if (!supervised && Date.now() - startedAt > heartbeatSeconds * 2_000) {
-        supervised = true;
-        await queue.boss.supervise('reply');
-      }
+      expect(row).toEqual({ held: true });
+      expect((await rival.fetch(10)).jobs).toEqual([]);
       await sleep(200);
     }
     await waitFor(
-      async () => (await jobs('reply'))[0]?.state === 'completed',
+      async () => (await replyState(41)) === 'completed',
       5_000,
-      async () => JSON.stringify(await jobs('reply')),
+      async () => `state: ${await replyState(41)}`,
     );
-    expect((await jobs('reply'))[0]).toMatchObject({ state: 'completed', retry_count: 0 });
     expect(runs).toBe(1);
   });
 
@@ -398,7 +474,8 @@ describe('job dispatcher', () => {
     const started: number[] = [];
     const ended: number[] = [];
     const worker = await start({
-      reply: async ({ conversationId }) => {
+      reply: async (job) => {
+        const conversationId = keyOf(job);
         started.push(conversationId);
         if (conversationId === 51) await first.promise;
         ended.push(conversationId);
@@ -427,7 +504,8 @@ describe('job dispatcher', () => {
 
     // A second worker takes job 52; it is still running when that worker's deadline passes.
     const second = await start({
-      reply: async ({ conversationId }) => {
+      reply: async (job) => {
+        const conversationId = keyOf(job);
         started.push(conversationId);
         await new Promise<void>((resolve) => releases.push(resolve));
         ended.push(conversationId);
@@ -442,7 +520,7 @@ describe('job dispatcher', () => {
     await second.stop(500);
     expect(Date.now() - deadlineStopAt).toBeLessThan(5_000);
     expect(await replyState(52)).toBe('active');
-    // The handler ends after the deadline: its job stays for pg-boss supervision, not completed.
+    // The handler ends after the deadline: its burst stays claimed until the claim lapses, not released.
     for (const release of releases.splice(0)) release();
     await waitFor(
       () => ended.includes(52),

@@ -6,7 +6,7 @@ import { queryRows } from '../../src/db/query-rows.ts';
 import { createConversationRepository } from '../../src/db/repositories/conversation-repository.ts';
 import { createOutboxRepository, echoIdOf } from '../../src/db/repositories/outbox-repository.ts';
 import { createTranscriptRepository } from '../../src/db/repositories/transcript-repository.ts';
-import { claimBurst } from '../../src/pipeline/claim-burst.ts';
+import { createReplyQueue } from '../../src/jobs/create-reply-queue.ts';
 import { commitDecision } from '../../src/pipeline/commit-decision.ts';
 import { DEFAULT_INBOX_POLICY } from '../../src/pipeline/inbox-policy.ts';
 import type { ResponderDecision } from '../../src/pipeline/responder.ts';
@@ -62,7 +62,7 @@ describe('reply job statements', () => {
         decision,
         answeredMessageIds: options.answered ?? [1, 2],
         policy: DEFAULT_INBOX_POLICY,
-        jobId: 'job-1',
+        claim: null,
         postsFirstEffectNow: options.postsFirstEffectNow ?? false,
         droppedBecause: options.droppedBecause ?? null,
       },
@@ -224,18 +224,37 @@ describe('reply job statements', () => {
   });
 
   describe('the claim', () => {
+    const dueNow = async (conversationId: number) => {
+      await handle.db.execute(
+        sql`update conversations set reply_due_at = ${new Date(Date.now() - 1).toISOString()}::timestamptz where id = ${conversationId}`,
+      );
+    };
+    const claimOne = async (conversationId: number) => {
+      await dueNow(conversationId);
+      const queue = createReplyQueue({ db: handle.db, now });
+      const { jobs } = await queue.fetch(100);
+      const job = jobs.find((candidate) => candidate.data.conversationId === conversationId);
+      if (!job) throw new Error('expected a claim');
+      await queue.complete(jobs);
+      return job;
+    };
+
     it('returns the row, the episode transcript and whether the outbox has unsettled rows', async () => {
       const conversation = await seed({ episode: 2 });
       await customerSays(conversation.id, 10, 1);
       await customerSays(conversation.id, 12, 2);
       await customerSays(conversation.id, 11, 2);
-      const deps = { db: handle.db, now, queue: { scheduleReplies: () => Promise.resolve() } };
-      const claimed = await claimBurst(deps, conversation.id);
-      if (claimed.status !== 'claimed') throw new Error(`expected a claim, got ${claimed.status}`);
+      const claimed = await claimOne(conversation.id);
       // Mapped from JSON exactly as drizzle maps the driver's rows (dates, numbers, jsonb).
-      expect(claimed.conversation).toEqual(
-        await createConversationRepository(handle.db).findById(conversation.id),
-      );
+      const stored = (await createConversationRepository(handle.db).findById(conversation.id))!;
+      expect(claimed.conversation).toEqual({
+        ...stored,
+        replyDueAt: claimed.conversation.replyDueAt,
+        replyClaim: claimed.claim,
+        replyLeaseUntil: claimed.conversation.replyLeaseUntil,
+        replyAttempts: 1,
+      });
+      expect(claimed.conversation.replyLeaseUntil).toBeInstanceOf(Date);
       expect(claimed.episode).toEqual(
         await createTranscriptRepository(handle.db).listEpisode(conversation.id, 2),
       );
@@ -244,38 +263,28 @@ describe('reply job statements', () => {
 
       const result = await commit(claimed.conversation, reply('x'), { answered: [12] });
       if (!result.committed) throw new Error('expected a commit');
-      expect(await claimBurst(deps, conversation.id)).toMatchObject({
-        status: 'claimed',
-        hasUnsettledOutbox: true,
-      });
+      expect((await claimOne(conversation.id)).hasUnsettledOutbox).toBe(true);
       const outbox = createOutboxRepository(handle.db);
       for (const { row } of result.outbox) await outbox.markSent(row.id, 5, new Date());
-      expect(await claimBurst(deps, conversation.id)).toMatchObject({
-        status: 'claimed',
-        hasUnsettledOutbox: false,
-      });
-      expect(await claimBurst(deps, 999_999)).toEqual({ status: 'gone' });
+      expect((await claimOne(conversation.id)).hasUnsettledOutbox).toBe(false);
     });
 
-    it('defers a job that starts before the burst is due, queueing it at the due time', async () => {
+    it('commits nothing for a run whose claim another run holds now', async () => {
       const conversation = await seed();
-      const dueAt = new Date(Date.now() + 60_000);
-      await handle.db.execute(
-        sql`update conversations set reply_due_at = ${dueAt.toISOString()}::timestamptz where id = ${conversation.id}`,
-      );
-      const scheduled: Array<{ conversationId: number; startAfter: Date }> = [];
-      const queue = {
-        scheduleReplies: (
-          replies: ReadonlyArray<{ payload: { conversationId: number }; startAfter: Date }>,
-        ) => {
-          scheduled.push(...replies.map((entry) => ({ ...entry.payload, startAfter: entry.startAfter })));
-          return Promise.resolve();
+      const stale = await claimOne(conversation.id);
+      await claimOne(conversation.id);
+      const result = await commitDecision(
+        { db: handle.db, now },
+        {
+          conversation: stale.conversation,
+          decision: reply('late'),
+          answeredMessageIds: [1],
+          policy: DEFAULT_INBOX_POLICY,
+          claim: stale.claim,
         },
-      };
-      expect(await claimBurst({ db: handle.db, now, queue }, conversation.id)).toEqual({
-        status: 'deferred',
-      });
-      expect(scheduled).toEqual([{ conversationId: conversation.id, startAfter: dueAt }]);
+      );
+      expect(result).toEqual({ committed: false, reason: 'claim_lost' });
+      expect(await createOutboxRepository(handle.db).listDecisions(conversation.id)).toEqual([]);
     });
   });
 });

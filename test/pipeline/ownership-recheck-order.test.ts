@@ -41,7 +41,7 @@ describe('the ownership re-check before a post', () => {
         decision: { kind: 'reply', messages: ['Your order ships today.'], reason: 'test' },
         answeredMessageIds: [1],
         policy: DEFAULT_INBOX_POLICY,
-        jobId: 'job-1',
+        claim: null,
       },
     );
     const posted: string[] = [];

@@ -71,7 +71,7 @@ describe('a reply retried after a 429', () => {
         decision: { kind: 'reply', messages: [content], reason: 'test' },
         answeredMessageIds: [1],
         policy: DEFAULT_INBOX_POLICY,
-        jobId: 'j',
+        claim: null,
       },
     );
     return { chatwootId: conversationId, rowId: row!.id };

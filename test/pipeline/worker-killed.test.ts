@@ -14,13 +14,14 @@ import {
 import { startService, type RunningService } from '../../src/service/start-service.ts';
 import type { SpawnedService } from '../service/spawn-service.ts';
 import { BOT_SECRET, BOT_TOKEN, INBOX_ID, sleep } from '../setup/build-pipeline-harness.ts';
+import { countPendingWork } from '../setup/count-pending-work.ts';
 import { spawnTestWorker } from '../setup/spawn-test-worker.ts';
 import { createTestDatabase, isRealServer } from '../setup/test-database.ts';
 
 /**
- * A worker process killed with SIGKILL (no shutdown, no cleanup) mid-run: its reply job stays
- * `active` with nobody working on it. The queue's heartbeat lets pg-boss fail and retry it within
- * seconds; the restarted worker must then answer the burst exactly once — re-running the
+ * A worker process killed with SIGKILL (no shutdown, no cleanup) mid-run: its claim on the burst
+ * stays with nobody refreshing it. Once the claim's lease lapses another worker claims the burst;
+ * the restarted worker must then answer the burst exactly once — re-running the
  * responder when nothing was committed, and reconciling instead of re-posting when the reply was
  * already committed to the outbox and on its way to Chatwoot.
  *
@@ -96,20 +97,25 @@ describe.runIf(isRealServer())('a worker killed with SIGKILL mid-run', () => {
     worker.child.kill('SIGKILL');
     await worker.exited;
   };
-  const replyJobs = async () =>
-    queryRows<{ state: string; retry_count: number }>(
-      core.database.db,
-      sql`select state, retry_count from pgboss.job where name = 'reply' order by created_on`,
-    );
-  /** Until no reply job is queued, retrying or active and Chatwoot has delivered everything. */
+  /** The reply queue's view of a conversation: claimed (a run holds it), its messages. */
+  const replyStateOf = async (conversationId: number) =>
+    (
+      await queryRows<{ claimed: boolean; due: boolean; messages: number }>(
+        core.database.db,
+        sql`select c.reply_claim is not null as claimed, c.reply_due_at is not null as due,
+                   (select count(*)::int from transcript_messages t where t.conversation_id = c.id) as messages
+              from conversations c where c.chatwoot_conversation_id = ${conversationId}`,
+      )
+    )[0];
+  /** Until no reply is due or claimed and Chatwoot has delivered everything. */
   const settle = async (timeoutMs: number) => {
     await waitFor(
       async () => {
         await sim.idle();
-        return (await replyJobs()).every((job) => !['created', 'retry', 'active'].includes(job.state));
+        return (await countPendingWork(core.database.db)) === 0;
       },
       timeoutMs,
-      async () => `reply jobs did not settle: ${JSON.stringify(await replyJobs())}`,
+      async () => `replies did not settle: ${await countPendingWork(core.database.db)} pending`,
     );
     // Anything that would still post a second reply has had time to do so.
     await sleep(1_500);
@@ -136,14 +142,15 @@ describe.runIf(isRealServer())('a worker killed with SIGKILL mid-run', () => {
       await kill(first);
       const killedAt = Date.now();
       expect(sim.botReplies(conversationId)).toHaveLength(0);
-      expect((await replyJobs()).map((job) => job.state)).toEqual(['active']);
-      // The customer writes again while no worker is alive: a second job queues behind the orphan.
+      expect(await replyStateOf(conversationId)).toEqual({ claimed: true, due: true, messages: 2 });
+      // The customer writes again while no worker is alive: the orphaned claim still holds the burst.
       sim.customerSays({ inboxId: INBOX_ID, conversationId, content: 'hello??' });
       await waitFor(
-        async () => (await replyJobs()).length === 2,
+        async () => (await replyStateOf(conversationId))?.messages === 3,
         10_000,
-        async () => JSON.stringify(await replyJobs()),
+        async () => JSON.stringify(await replyStateOf(conversationId)),
       );
+      expect(await replyStateOf(conversationId)).toMatchObject({ claimed: true });
 
       const second = await startWorker(200);
       await waitFor(

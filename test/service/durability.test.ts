@@ -35,13 +35,13 @@ describe('embedded default: durability and the data directory lock', () => {
     // The stale lock of the killed process is taken over at once; the acknowledged rows are there.
     const database = await createDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
     try {
-      const [row] = await queryRows<{ deliveries: number; messages: number; jobs: number }>(
+      const [row] = await queryRows<{ deliveries: number; messages: number; repliesDue: number }>(
         database.db,
         sql`select (select count(*)::int from webhook_deliveries where delivery_id = 'durable-1') as deliveries,
                    (select count(*)::int from transcript_messages) as messages,
-                   (select count(*)::int from pgboss.job where name = 'reply') as jobs`,
+                   (select count(*)::int from conversations where reply_due_at is not null) as "repliesDue"`,
       );
-      expect(row).toEqual({ deliveries: 1, messages: 1, jobs: 1 });
+      expect(row).toEqual({ deliveries: 1, messages: 1, repliesDue: 1 });
     } finally {
       await database.close();
     }

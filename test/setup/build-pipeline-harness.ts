@@ -1,7 +1,5 @@
-import { sql } from 'drizzle-orm';
-
 import { composePipeline, type ComposedPipeline, type PipelineOverrides } from '../../src/compose-service.ts';
-import { queryRows } from '../../src/db/query-rows.ts';
+import { countPendingWork } from './count-pending-work.ts';
 import type { PipelineTimings } from '../../src/pipeline/pipeline-deps.ts';
 import {
   createChatwootSimulator,
@@ -75,11 +73,7 @@ export async function buildPipelineHarness(options: HarnessOptions = {}): Promis
     let quietSince = 0;
     while (Date.now() < deadline) {
       await sim.idle();
-      const [row] = await queryRows<{ pending: number }>(
-        app.core.database.db,
-        sql`select count(*)::int as pending from pgboss.job where state in ('created', 'retry', 'active')`,
-      );
-      if (row?.pending === 0) {
+      if ((await countPendingWork(app.core.database.db)) === 0) {
         quietSince ||= Date.now();
         if (Date.now() - quietSince > 400) return;
       } else {

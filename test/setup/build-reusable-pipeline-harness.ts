@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 
 import { composePipeline, type ComposedPipeline } from '../../src/compose-service.ts';
-import { queryRows } from '../../src/db/query-rows.ts';
+import { countPendingWork } from './count-pending-work.ts';
 import type { ReplyTiming } from '../../src/ingress/record-webhook-delivery.ts';
 import type { Responder, ResponderInput } from '../../src/pipeline/responder.ts';
 import {
@@ -118,11 +118,7 @@ export async function buildReusablePipelineHarness(
     let quietSince = 0;
     while (Date.now() < deadline) {
       await sim.idle();
-      const [row] = await queryRows<{ pending: number }>(
-        db,
-        sql`select count(*)::int as pending from pgboss.job where state in ('created', 'retry', 'active')`,
-      );
-      if (row?.pending === 0) {
+      if ((await countPendingWork(db)) === 0) {
         quietSince ||= Date.now();
         if (Date.now() - quietSince > 400) return;
       } else {

@@ -10,6 +10,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  uuid,
 } from 'drizzle-orm/pg-core';
 
 /**
@@ -97,11 +98,19 @@ export const conversations = pgTable(
     lastAnsweredMessageId: bigint('last_answered_message_id', { mode: 'number' }),
     firstUnansweredAt: timestamp('first_unanswered_at', { withTimezone: true }),
     /**
-     * When the open burst should be answered (trailing debounce, capped by the max wait). Ingress
-     * moves it with each customer message instead of rescheduling the queued job; the reply job
-     * defers itself to it when it starts early (see handle-reply-job.ts).
+     * The reply queue lives on the conversation row (docs/decisions/2026-12-06-reply-queue-on-the-conversation.md).
+     * `reply_due_at`: when the open burst should be answered (trailing debounce, capped by the max
+     * wait); null when nothing waits. Ingress moves it with each customer message; a worker claims
+     * the conversation once it is due, and the claim's release clears it unless customer messages
+     * arrived during the run.
      */
     replyDueAt: timestamp('reply_due_at', { withTimezone: true, precision: 3 }),
+    /** The worker's claim on the burst (a fencing token): one run per conversation at a time. */
+    replyClaim: uuid('reply_claim'),
+    /** Until when the claim holds; the worker refreshes it while it runs (a killed worker's claim lapses). */
+    replyLeaseUntil: timestamp('reply_lease_until', { withTimezone: true, precision: 3 }),
+    /** Claims of the current burst so far (retries back off; the burst is given up after a limit). */
+    replyAttempts: integer('reply_attempts').notNull().default(0),
     chatwootUpdatedAt: timestamp('chatwoot_updated_at', { withTimezone: true, precision: 6 }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -112,6 +121,10 @@ export const conversations = pgTable(
       table.accountId,
       table.chatwootConversationId,
     ),
+    // The reply queue: only conversations with a burst waiting (or being answered) are in it.
+    index('conversations_reply_due_idx')
+      .on(table.replyDueAt)
+      .where(sql`reply_due_at is not null`),
   ],
 );
 

@@ -1,0 +1,129 @@
+import { sql } from 'drizzle-orm';
+
+import type { Database } from '../db/database.ts';
+import { queryPreparedRows, queryRows } from '../db/query-rows.ts';
+import type { ConversationRow } from '../db/repositories/conversation-repository.ts';
+import type { TranscriptRow } from '../db/repositories/transcript-repository.ts';
+import { rowFromJson } from '../db/row-from-json.ts';
+import { conversations, transcriptMessages } from '../db/schema/index.ts';
+import type { JobSource, SourcedJob } from './job-source.ts';
+
+/** The reply queue's name: its loop in the dispatcher, and the payload of the NOTIFY that wakes it. */
+export const REPLY_QUEUE = 'reply';
+
+/**
+ * One claimed burst: a conversation whose reply was due, with what its run needs, read under the
+ * claim's row lock (every message committed before the claim is in `episode`).
+ */
+export interface ReplyJob extends SourcedJob {
+  readonly data: { readonly conversationId: number };
+  /** The claim's fencing token: the commit and the release are refused once another claim holds the burst. */
+  readonly claim: string;
+  /** Claims of this burst so far, this one included (1 on the first attempt). */
+  readonly attempt: number;
+  readonly conversation: ConversationRow;
+  /** Whether an earlier attempt left outbox rows to post (pending or sending). */
+  readonly hasUnsettledOutbox: boolean;
+  /** The episode's transcript in message order. */
+  readonly episode: readonly TranscriptRow[];
+}
+
+export interface ReplyQueueOptions {
+  /** A claim not refreshed for this long lapses, and another worker answers the burst (a killed worker). */
+  readonly leaseMs: number;
+  /** First retry delay after a failed run; doubles per attempt up to `maxRetryDelayMs`. */
+  readonly retryDelayMs: number;
+  readonly maxRetryDelayMs: number;
+}
+
+export const DEFAULT_REPLY_QUEUE_OPTIONS: ReplyQueueOptions = {
+  leaseMs: 20_000,
+  retryDelayMs: 2_000,
+  maxRetryDelayMs: 60_000,
+};
+
+interface ClaimedJson {
+  readonly conversation: Record<string, unknown>;
+  readonly hasUnsettledOutbox: boolean;
+  readonly episode: ReadonlyArray<Record<string, unknown>>;
+}
+
+/**
+ * The reply queue on the conversation rows (docs/decisions/2026-12-06-reply-queue-on-the-conversation.md):
+ * ingress sets `reply_due_at` (the trailing debounce), a worker claims due conversations with a
+ * lease it refreshes while the run lasts, and the release clears the due time unless customer
+ * messages arrived during the run. One conversation has at most one claim, so at most one run.
+ * The statements are the functions of migration 0009.
+ */
+export function createReplyQueue(
+  deps: { readonly db: Database; readonly now: () => Date },
+  options: ReplyQueueOptions = DEFAULT_REPLY_QUEUE_OPTIONS,
+): JobSource<ReplyJob> {
+  const { db, now } = deps;
+
+  async function release(jobs: readonly ReplyJob[], retryAt: Date | null): Promise<number> {
+    const [row] = await queryPreparedRows<{ released: number }>(
+      db,
+      'release_reply_claims',
+      sql`select count(*) filter (where release_reply_claim(x.id, x.claim, ${retryAt?.toISOString() ?? null}::timestamptz))::int as released
+            from unnest(${sql.param(jobs.map((job) => job.data.conversationId))}::bigint[],
+                        ${sql.param(jobs.map((job) => job.claim))}::uuid[]) as x(id, claim)`,
+    );
+    return row?.released ?? 0;
+  }
+
+  return {
+    async fetch(max) {
+      const at = now();
+      const [row] = await queryPreparedRows<{
+        result: { claims: readonly ClaimedJson[]; nextReadyAt: string | null };
+      }>(
+        db,
+        'claim_due_replies',
+        sql`select claim_due_replies(${max}, ${at.toISOString()}::timestamptz,
+              ${new Date(at.getTime() + options.leaseMs).toISOString()}::timestamptz) as result`,
+      );
+      const { claims, nextReadyAt } = row!.result;
+      return {
+        jobs: claims.map((claimed) => toReplyJob(claimed, options.leaseMs)),
+        nextReadyInMs: nextReadyAt === null ? null : new Date(nextReadyAt).getTime() - at.getTime(),
+      };
+    },
+    complete: (jobs) => release(jobs, null),
+    fail: (job) => {
+      const delayMs = Math.min(options.retryDelayMs * 2 ** (job.attempt - 1), options.maxRetryDelayMs);
+      return release([job], new Date(now().getTime() + delayMs));
+    },
+    // A reply's payload is always valid; a dropped one ends like a completed one.
+    drop: (job) => release([job], null),
+    giveBack: async (jobs) => {
+      await release(jobs, now());
+    },
+    async touch(jobs) {
+      const rows = await queryRows<{ id: number | string }>(
+        db,
+        sql`update conversations c set reply_lease_until = ${new Date(now().getTime() + options.leaseMs).toISOString()}::timestamptz
+              from unnest(${sql.param(jobs.map((job) => job.data.conversationId))}::bigint[],
+                          ${sql.param(jobs.map((job) => job.claim))}::uuid[]) as held(id, claim)
+             where c.id = held.id and c.reply_claim = held.claim
+            returning c.id`,
+      );
+      return new Set(rows.map((row) => String(row.id)));
+    },
+  };
+}
+
+function toReplyJob(claimed: ClaimedJson, leaseMs: number): ReplyJob {
+  const conversation = rowFromJson(conversations, claimed.conversation);
+  return {
+    id: String(conversation.id),
+    data: { conversationId: conversation.id },
+    claim: conversation.replyClaim!,
+    attempt: conversation.replyAttempts,
+    retryCount: conversation.replyAttempts - 1,
+    heartbeatMs: leaseMs,
+    conversation,
+    hasUnsettledOutbox: claimed.hasUnsettledOutbox,
+    episode: claimed.episode.map((message) => rowFromJson(transcriptMessages, message)),
+  };
+}
