@@ -17,6 +17,12 @@ import { SERVICE_NODE_FLAGS } from '../../src/service/service-node-flags.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SECRET = 'bench-webhook-secret-0123456789';
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
+/**
+ * Bare and full alternate in this many segments (each DURATION / SEGMENTS seconds): this machine's
+ * speed drifts by tens of percent within a minute, and a ratio of two runs taken one after the other
+ * measured the drift as much as the ingress (one run of each gave 21 % and 31 % minutes apart).
+ */
+const SEGMENTS = Number(process.env.BENCH_SEGMENTS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Which targets to run (comma-separated: server, pglite); both by default. */
@@ -59,9 +65,11 @@ interface Figures {
   errors: number;
   total: number;
   rssMb: number;
+  /** requests/s of each segment, for a combined run. */
+  segmentRates?: readonly number[];
 }
 
-async function drive(url: string, child: ChildProcess): Promise<Figures> {
+async function drive(url: string, child: ChildProcess, durationSeconds: number): Promise<Figures> {
   let peakRss = 0;
   const sampler = setInterval(() => {
     try {
@@ -76,7 +84,7 @@ async function drive(url: string, child: ChildProcess): Promise<Figures> {
     url,
     method: 'POST',
     connections: CONNECTIONS,
-    duration: DURATION,
+    duration: durationSeconds,
     requests: [
       {
         setupRequest: (request) => {
@@ -148,12 +156,35 @@ async function benchTarget(
       duration: 2,
       requests: [{ setupRequest: (r) => ({ ...r, ...toRequest(nextDelivery()) }) }],
     });
-    const bare = await drive(`${url}/bench/bare`, child);
-    const full = await drive(`${url}/webhooks/chatwoot`, child);
-    return { name, bare, full };
+    const bare: Figures[] = [];
+    const full: Figures[] = [];
+    for (let segment = 0; segment < SEGMENTS; segment += 1) {
+      bare.push(await drive(`${url}/bench/bare`, child, DURATION / SEGMENTS));
+      full.push(await drive(`${url}/webhooks/chatwoot`, child, DURATION / SEGMENTS));
+    }
+    return { name, bare: combine(bare), full: combine(full) };
   } finally {
     await stopServer(child);
   }
+}
+
+/**
+ * The segments of one endpoint as one run: requests/s over the whole time, the median of the
+ * segments' p50 and the worst of their p99 (autocannon reports percentiles, not histograms).
+ */
+function combine(segments: readonly Figures[]): Figures {
+  const sum = (pick: (f: Figures) => number) => segments.reduce((total, f) => total + pick(f), 0);
+  const p50s = segments.map((f) => f.p50).sort((a, b) => a - b);
+  return {
+    requestsPerSecond: sum((f) => f.requestsPerSecond) / segments.length,
+    p50: p50s[Math.floor(p50s.length / 2)]!,
+    p99: Math.max(...segments.map((f) => f.p99)),
+    non2xx: sum((f) => f.non2xx),
+    errors: sum((f) => f.errors),
+    total: sum((f) => f.total),
+    rssMb: Math.max(...segments.map((f) => f.rssMb)),
+    segmentRates: segments.map((f) => f.requestsPerSecond),
+  };
 }
 
 function toRequest(delivery: { body: string; headers: Record<string, string> }) {
@@ -203,7 +234,10 @@ console.log(
   `\nbench:ingress — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
 );
 console.log(
-  `method: autocannon in this process, service (serve --role web) in a child process; ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up;`,
+  `method: autocannon in this process, service (serve --role web) in a child process; ${CONNECTIONS} connections, ${DURATION} s per endpoint after a 2 s warm-up,`,
+);
+console.log(
+  `bare and full alternating in ${SEGMENTS} segments of ${DURATION / SEGMENTS} s (p50: median of the segments', p99: the worst segment's);`,
 );
 console.log(
   'unique signed message_created deliveries (~2 KB) over 2,000 conversations; "bare" = same server, HMAC verification only.\n',
@@ -243,5 +277,10 @@ for (const row of [header, ...rows])
   console.log(row.map((cell, index) => cell.padEnd(widths[index]!)).join('  '));
 for (const result of results) {
   const share = result.full.requestsPerSecond / result.bare.requestsPerSecond;
-  console.log(`${result.name}: full ingress = ${(share * 100).toFixed(0)}% of the bare ceiling`);
+  const perSegment = (result.full.segmentRates ?? []).map((rate, index) =>
+    ((rate / (result.bare.segmentRates?.[index] ?? NaN)) * 100).toFixed(0),
+  );
+  console.log(
+    `${result.name}: full ingress = ${(share * 100).toFixed(0)}% of the bare ceiling (segment by segment: ${perSegment.join(', ')} %)`,
+  );
 }

@@ -31,7 +31,7 @@ DECLARE
 BEGIN
   WITH due AS (
     SELECT id FROM conversations
-     WHERE reply_due_at <= p_now AND (reply_lease_until IS NULL OR reply_lease_until <= p_now)
+     WHERE reply_queued AND reply_due_at <= p_now AND (reply_lease_until IS NULL OR reply_lease_until <= p_now)
      ORDER BY reply_due_at
      LIMIT p_limit
      FOR UPDATE SKIP LOCKED
@@ -60,7 +60,7 @@ BEGIN
 
   SELECT min(greatest(reply_due_at, coalesce(reply_lease_until, reply_due_at))) INTO v_next
     FROM conversations
-   WHERE reply_due_at IS NOT NULL AND greatest(reply_due_at, coalesce(reply_lease_until, reply_due_at)) > p_now;
+   WHERE reply_queued AND greatest(reply_due_at, coalesce(reply_lease_until, reply_due_at)) > p_now;
 
   RETURN jsonb_build_object('claims', v_claimed, 'nextReadyAt', v_next);
 END
