@@ -1,28 +1,28 @@
-import { createHash } from 'node:crypto';
-
 import type { EventClassification } from '../chatwoot/classify-webhook-event.ts';
 import type { ParsedWebhookEvent } from '../chatwoot/webhook-schemas.ts';
 import type { Database, Executor } from '../db/database.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { TaskPayloads } from '../jobs/task-list.ts';
-import { decideOwnership, type OwnershipObservation } from '../ownership/decide-ownership.ts';
+import { upsertContacts } from './contact-statements.ts';
 import {
-  contactKeyOf,
   conversationKeyOf,
   insertConversations,
   lockConversations,
-  upsertContacts,
-  writeDeliveryEffects,
-  type ContactRow,
+  readConversations,
   type ConversationKey,
-  type ConversationSnapshot,
-  type DeliveryEffects,
-  type LockedConversation,
-  type NewConversation,
-  type StoredContact,
-} from './batch-statements.ts';
+} from './conversation-statements.ts';
+import { writeDeliveryEffects } from './write-delivery-effects.ts';
+import { contactNeedsWrite, contactRowsOf, storedContactIds } from './contact-effects.ts';
+import {
+  decideEffects,
+  dedupeKeyOf,
+  isTracked,
+  newConversationOf,
+  untrackedEffects,
+  type Decided,
+} from './decide-delivery-effects.ts';
 import { createGroupCommitter } from './group-commit.ts';
-import { assigneeTypeOf, extractWebhookFacts, type WebhookFacts } from './webhook-facts.ts';
+import { extractWebhookFacts, type WebhookFacts } from './webhook-facts.ts';
 
 export interface ReplyTiming {
   readonly debounceMs: number;
@@ -117,11 +117,72 @@ export function planDelivery(input: DeliveryInput, now: Date): Planned {
 }
 
 /**
- * Writes a batch in one transaction. No two deliveries of the batch share a conversation or a
- * dedupe key (the group committer guarantees it), so each conversation is decided once, against
- * its locked row, exactly as if its deliveries were written one transaction at a time.
+ * Writes a batch. No two deliveries of the batch share a conversation or a dedupe key (the group
+ * committer guarantees it), so each conversation is decided once, exactly as if its deliveries
+ * were written one transaction at a time.
+ *
+ * Most batches are decided on an unlocked read and written by one guarded statement (two round
+ * trips, the conversation rows locked for that one statement). Deliveries whose conversation
+ * changed in between (a reply's commit, another process) are decided again under the lock, as are
+ * whole batches that create conversations or contacts or enqueue jobs (recordUnderLocks).
  */
 export async function recordDeliveryBatch(
+  deps: RecordDeliveryDeps,
+  batch: readonly Planned[],
+): Promise<DeliveryResult[]> {
+  const optimistic = await recordWithoutLocks(deps, batch);
+  if (!optimistic) return recordUnderLocks(deps, batch);
+  const stale = batch.filter((_, index) => optimistic[index] === 'stale');
+  if (stale.length === 0) return optimistic as DeliveryResult[];
+  const again = await recordUnderLocks(deps, stale);
+  let next = 0;
+  return optimistic.map((result) => (result === 'stale' ? again[next++]! : result));
+}
+
+/**
+ * The optimistic path: null when the batch needs more than the guarded write (a conversation or a
+ * contact to create or update, a job to enqueue); otherwise each delivery's result, or 'stale'.
+ */
+async function recordWithoutLocks(
+  deps: RecordDeliveryDeps,
+  batch: readonly Planned[],
+): Promise<Array<DeliveryResult | 'stale'> | null> {
+  const tracked = batch.filter((planned) => planned.key !== null);
+  const known = await readConversations(
+    deps.db,
+    tracked.map((planned) => planned.key!),
+  );
+  if (
+    tracked.some(
+      (planned) => !known.has(conversationKeyOf(planned.key!)) || contactNeedsWrite(planned, known),
+    )
+  )
+    return null;
+  const contactIds = storedContactIds(tracked, known);
+  const decided = await Promise.all(
+    batch.map((planned) =>
+      planned.key
+        ? decideEffects(deps, deps.db, planned, known.get(conversationKeyOf(planned.key))!, null, contactIds)
+        : Promise.resolve(untrackedEffects(planned)),
+    ),
+  );
+  if (decided.some((entry) => jobsOf(entry) !== null)) return null;
+  const written = await writeDeliveryEffects(
+    deps.db,
+    batch.map((planned, index) => ({
+      ...decided[index]!.effects,
+      expectedFingerprint: planned.key ? known.get(conversationKeyOf(planned.key))!.fingerprint : null,
+    })),
+    { notifyWorkers: wakesWorkers(batch, decided) },
+  );
+  return decided.map((entry, index) => {
+    const result = written[index] ?? null;
+    return result === 'stale' ? 'stale' : resultOf(entry, result);
+  });
+}
+
+/** The batch in one transaction, deciding each conversation against its locked row. */
+async function recordUnderLocks(
   deps: RecordDeliveryDeps,
   batch: readonly Planned[],
 ): Promise<DeliveryResult[]> {
@@ -156,35 +217,23 @@ export async function recordDeliveryBatch(
         return decideEffects(deps, tx, planned, existing, created.get(id) ?? null, contactIds);
       }),
     );
-    // Workers learn of a new burst (or one due at once) by NOTIFY; a due time that only moved
-    // later is found by the timer they set for the earlier one.
-    const now = batch[0]!.now.getTime();
-    const wakesWorkers = decided.some(({ effects }) => {
-      const conversation = effects.conversation;
-      return (
-        conversation?.replyDueAt !== null &&
-        conversation?.replyDueAt !== undefined &&
-        (conversation.firstUnansweredAt !== null || conversation.replyDueAt.getTime() <= now)
-      );
-    });
     const written = await writeDeliveryEffects(
       tx,
       decided.map((entry) => entry.effects),
-      { notifyWorkers: wakesWorkers },
+      { notifyWorkers: wakesWorkers(batch, decided) },
     );
 
     const signals: TaskPayloads['conversation-signal'][] = [];
     const summaries: TaskPayloads['episode-summary'][] = [];
     const results = decided.map((entry, index): DeliveryResult => {
-      const deliveryRowId = written[index]!;
-      if (deliveryRowId === null) return { status: 'duplicate' };
-      const conversationId = entry.effects.conversation?.id ?? null;
-      if (conversationId !== null) {
-        if (!entry.effects.conversation!.replyDueAt && entry.signals)
-          signals.push({ conversationId, reason: entry.reason, deliveryId: deliveryRowId });
-        if (entry.closedEpisode !== null) summaries.push({ conversationId, episode: entry.closedEpisode });
-      }
-      return { status: 'accepted', deliveryRowId, outcome: entry.outcome, conversationId };
+      const deliveryRowId = written[index] ?? null;
+      if (deliveryRowId === 'stale') throw new Error('a locked write cannot be stale');
+      const result = resultOf(entry, deliveryRowId);
+      if (result.status !== 'accepted') return result;
+      const jobs = jobsOf(entry);
+      if (jobs?.signal) signals.push({ ...jobs.signal, deliveryId: result.deliveryRowId });
+      if (jobs?.summary) summaries.push(jobs.summary);
+      return result;
     });
     if (signals.length > 0) await deps.queue.sendMany('conversation-signal', signals, tx);
     // The episode is over: its summary goes into the contact's memory (model or extractive).
@@ -193,284 +242,46 @@ export async function recordDeliveryBatch(
   });
 }
 
-interface Decided {
-  readonly effects: DeliveryEffects;
-  readonly outcome: DeliveryOutcome;
-  readonly signals: boolean;
-  readonly reason: string;
-  /** The episode that this delivery closed, if it closed one. */
-  readonly closedEpisode: number | null;
-}
-
-function isTracked(classification: EventClassification): boolean {
-  return classification !== 'widget_event' && classification !== 'other';
-}
-
-function deliveryRowOf(planned: Planned, outcome: DeliveryOutcome): DeliveryEffects['delivery'] {
-  const { input, facts } = planned;
-  return {
-    connection: input.connection,
-    deliveryId: input.deliveryId,
-    dedupeKey: planned.dedupeKey,
-    event: input.parsed.event.event,
-    classification: input.classification,
-    accountId: facts.accountId,
-    inboxId: facts.conversation?.inbox_id ?? null,
-    chatwootConversationId: facts.conversation?.id ?? null,
-    messageId: facts.message?.id ?? null,
-    signed: input.signed,
-    outcome,
-    payloadText: storableText(input.rawBody.toString('utf8')),
-    receivedAt: planned.now,
-  };
-}
-
-function untrackedEffects(planned: Planned): Decided {
-  return {
-    effects: {
-      delivery: deliveryRowOf(planned, 'ignored'),
-      conversation: null,
-      message: null,
-      transition: null,
-    },
-    outcome: 'ignored',
-    signals: false,
-    reason: '',
-    closedEpisode: null,
-  };
-}
-
-/** One row per contact; when two conversations of a batch carry the same contact, later non-null values win. */
-function contactRowsOf(tracked: readonly Planned[]): ContactRow[] {
-  const rows = new Map<string, ContactRow>();
-  for (const planned of tracked) {
-    const contact = planned.facts.contact;
-    if (!contact) continue;
-    const row: ContactRow = {
-      connection: planned.key!.connection,
-      accountId: planned.key!.accountId,
-      chatwootContactId: contact.id,
-      name: contact.name ?? null,
-      email: contact.email ?? null,
-      phoneNumber: contact.phone_number ?? null,
-      identifier: contact.identifier ?? null,
-    };
-    const key = contactKeyOf(row);
-    const earlier = rows.get(key);
-    rows.set(
-      key,
-      earlier
-        ? {
-            ...row,
-            name: row.name ?? earlier.name,
-            email: row.email ?? earlier.email,
-            phoneNumber: row.phoneNumber ?? earlier.phoneNumber,
-            identifier: row.identifier ?? earlier.identifier,
-          }
-        : row,
+/**
+ * Workers learn of a new burst (or one due at once) by NOTIFY; a due time that only moved later is
+ * found by the timer they set for the earlier one.
+ */
+function wakesWorkers(batch: readonly Planned[], decided: readonly Decided[]): boolean {
+  const now = batch[0]!.now.getTime();
+  return decided.some(({ effects }) => {
+    const conversation = effects.conversation;
+    return (
+      conversation?.replyDueAt !== null &&
+      conversation?.replyDueAt !== undefined &&
+      (conversation.firstUnansweredAt !== null || conversation.replyDueAt.getTime() <= now)
     );
-  }
-  return [...rows.values()];
+  });
 }
 
-/** The stored contact of a known conversation, when it is the contact the webhook names. */
-function storedContactOf(
-  planned: Planned,
-  known: ReadonlyMap<string, LockedConversation>,
-): StoredContact | null {
-  const contact = planned.facts.contact;
-  const stored = known.get(conversationKeyOf(planned.key!))?.contact ?? null;
-  return contact && stored?.chatwootContactId === contact.id ? stored : null;
-}
-
-function storedContactIds(
-  tracked: readonly Planned[],
-  known: ReadonlyMap<string, LockedConversation>,
-): Map<string, number> {
-  const ids = new Map<string, number>();
-  for (const planned of tracked) {
-    const stored = storedContactOf(planned, known);
-    if (stored)
-      ids.set(contactKeyOf({ ...planned.key!, chatwootContactId: stored.chatwootContactId }), stored.id);
-  }
-  return ids;
-}
-
-/**
- * Whether the webhook's contact must be written: it is new to us (or to this conversation), or it
- * brings a detail that differs from the stored one (an absent detail keeps the stored one).
- */
-function contactNeedsWrite(planned: Planned, known: ReadonlyMap<string, LockedConversation>): boolean {
-  const contact = planned.facts.contact;
-  if (!contact) return false;
-  const stored = storedContactOf(planned, known);
-  if (!stored) return true;
-  const differs = (incoming: string | null | undefined, current: string | null) =>
-    incoming !== null && incoming !== undefined && incoming !== current;
-  return (
-    differs(contact.name, stored.name) ||
-    differs(contact.email, stored.email) ||
-    differs(contact.phone_number, stored.phoneNumber) ||
-    differs(contact.identifier, stored.identifier)
-  );
-}
-
-function contactIdOf(planned: Planned, contactIds: ReadonlyMap<string, number>): number | null {
-  const contact = planned.facts.contact;
-  if (!contact) return null;
-  return (
-    contactIds.get(
-      contactKeyOf({
-        connection: planned.key!.connection,
-        accountId: planned.key!.accountId,
-        chatwootContactId: contact.id,
-      }),
-    ) ?? null
-  );
-}
-
-function observe(planned: Planned, isSnapshotCurrent: boolean): OwnershipObservation {
-  const snapshot = planned.facts.conversation!;
+function resultOf(entry: Decided, deliveryRowId: number | null): DeliveryResult {
+  if (deliveryRowId === null) return { status: 'duplicate' };
   return {
-    classification: planned.input.classification,
-    status: snapshot.status,
-    assigneeType: assigneeTypeOf(snapshot),
-    isSnapshotCurrent,
+    status: 'accepted',
+    deliveryRowId,
+    outcome: entry.outcome,
+    conversationId: entry.effects.conversation?.id ?? null,
   };
 }
 
-const snapshotTimeOf = (planned: Planned): Date | null => {
-  const updatedAt = planned.facts.conversation!.updated_at;
-  return updatedAt ? new Date(updatedAt * 1000) : null;
-};
-
-/** The conversation's state as the webhook shows it (labels: the ones we know when it has none). */
-function snapshotOf(planned: Planned, knownLabels: readonly string[]): ConversationSnapshot {
-  const snapshot = planned.facts.conversation!;
-  return {
-    status: snapshot.status,
-    assigneeType: assigneeTypeOf(snapshot),
-    assigneeId: snapshot.meta?.assignee?.id ?? null,
-    teamId: snapshot.meta?.team?.id ?? null,
-    labels: snapshot.labels ?? knownLabels,
-    chatwootUpdatedAt: snapshotTimeOf(planned),
-  };
-}
-
-function newConversationOf(planned: Planned, contactIds: ReadonlyMap<string, number>): NewConversation {
-  const decision = decideOwnership(null, observe(planned, true));
-  return {
-    ...snapshotOf(planned, []),
-    key: planned.key!,
-    inboxId: planned.facts.conversation!.inbox_id,
-    contactId: contactIdOf(planned, contactIds),
-    owner: decision.next.owner,
-    ownerReason: decision.reason,
-    episode: decision.next.episode,
-  };
-}
-
-/** The ownership decision and every row a tracked delivery writes (pure apart from the timing lookup). */
-async function decideEffects(
-  deps: RecordDeliveryDeps,
-  tx: Executor,
-  planned: Planned,
-  existing: LockedConversation | null,
-  created: LockedConversation | null,
-  contactIds: ReadonlyMap<string, number>,
-): Promise<Decided> {
-  const { input, facts, now } = planned;
-  const snapshot = facts.conversation!;
-  const snapshotTime = snapshotTimeOf(planned);
-  const conversation = existing ?? created;
-  if (!conversation) throw new Error('conversation neither locked nor created');
-
-  const isSnapshotCurrent =
-    !existing ||
-    !existing.chatwootUpdatedAt ||
-    !snapshotTime ||
-    snapshotTime.getTime() >= existing.chatwootUpdatedAt.getTime();
-  const decision = decideOwnership(
-    existing ? { owner: existing.owner, episode: existing.episode } : null,
-    observe(planned, isSnapshotCurrent),
-  );
-  const episodeChanged = existing !== null && decision.next.episode !== existing.episode;
-  const firstUnansweredAt = existing && !episodeChanged ? existing.firstUnansweredAt : null;
-
-  const schedulesReply = input.classification === 'customer_message' && decision.next.owner === 'bot';
-  const outcome: DeliveryOutcome = schedulesReply
-    ? 'reply_scheduled'
-    : decision.changed
-      ? 'ownership_changed'
-      : 'recorded';
-  // Trailing window: each message pushes the reply back, but never past maxWait after the burst began.
-  let replyDueAt: Date | null = null;
-  if (schedulesReply) {
-    const timing = await deps.replyTiming(input.connection, snapshot.inbox_id, tx);
-    const first = firstUnansweredAt ?? now;
-    replyDueAt = new Date(Math.min(now.getTime() + timing.debounceMs, first.getTime() + timing.maxWaitMs));
-  }
-  const message = facts.message;
-  return {
-    effects: {
-      delivery: deliveryRowOf(planned, outcome),
-      conversation: {
-        id: conversation.id,
-        snapshot: isSnapshotCurrent ? snapshotOf(planned, existing?.labels ?? []) : null,
-        contactId: contactIdOf(planned, contactIds),
-        owner: decision.next.owner,
-        ownerReason: decision.changed ? decision.reason : (existing?.ownerReason ?? decision.reason),
-        episode: decision.next.episode,
-        resetEpisode: episodeChanged,
-        firstUnansweredAt: schedulesReply && !firstUnansweredAt ? now : null,
-        replyDueAt,
-      },
-      message: message
-        ? {
-            chatwootMessageId: message.id,
-            role: message.role,
-            content: message.content,
-            contentType: message.contentType,
-            isPrivate: message.isPrivate,
-            senderType: message.senderType,
-            senderId: message.senderId,
-            attachmentsJson: JSON.stringify(message.attachments),
-            sentAt: message.sentAt,
-          }
-        : null,
-      transition: decision.changed
-        ? {
-            fromOwner: existing?.owner ?? 'none',
-            toOwner: decision.next.owner,
-            event: input.classification,
-            reason: decision.reason,
-          }
-        : null,
-    },
-    outcome,
-    signals: decision.changed && decision.actions.length > 0,
-    reason: decision.reason,
-    closedEpisode: decision.changed && decision.next.owner === 'closed' ? decision.next.episode : null,
-  };
-}
-
-/**
- * The same Chatwoot message can arrive under two delivery ids (e.g. a manual redelivery); the
- * message id catches that. Other events dedupe on Chatwoot's delivery id, or the body itself
- * when an old Chatwoot sends none.
- */
-function dedupeKeyOf(input: DeliveryInput, facts: WebhookFacts): string {
-  if (input.parsed.kind === 'message' && input.parsed.event.event === 'message_created') {
-    return `message_created:${facts.accountId}:${input.parsed.event.id}`;
-  }
-  if (input.deliveryId) return `delivery:${input.deliveryId}`;
-  return `body:${createHash('sha256').update(input.rawBody).digest('hex')}`;
-}
-
-/**
- * PostgreSQL text cannot hold NUL characters. A body that parsed as JSON has none (JSON escapes
- * them as \u0000, which text stores as is); this only guards against one that did not come that way.
- */
-function storableText(raw: string): string {
-  return raw.includes('\u0000') ? raw.replaceAll('\u0000', '') : raw;
+/** The pg-boss jobs a delivery enqueues with its records: a takeover's signal, a closed episode's summary. */
+function jobsOf(entry: Decided): {
+  signal?: Omit<TaskPayloads['conversation-signal'], 'deliveryId'>;
+  summary?: TaskPayloads['episode-summary'];
+} | null {
+  const conversation = entry.effects.conversation;
+  if (!conversation) return null;
+  const signal =
+    !conversation.replyDueAt && entry.signals
+      ? { conversationId: conversation.id, reason: entry.reason }
+      : undefined;
+  const summary =
+    entry.closedEpisode !== null
+      ? { conversationId: conversation.id, episode: entry.closedEpisode }
+      : undefined;
+  return signal || summary ? { ...(signal ? { signal } : {}), ...(summary ? { summary } : {}) } : null;
 }

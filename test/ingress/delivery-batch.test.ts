@@ -2,7 +2,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { queryRows } from '../../src/db/query-rows.ts';
+import { conversationKeyOf, readConversations } from '../../src/ingress/conversation-statements.ts';
 import { recordDeliveryBatch, type RecordDeliveryDeps } from '../../src/ingress/record-webhook-delivery.ts';
+import { writeDeliveryEffects } from '../../src/ingress/write-delivery-effects.ts';
 import { buildTestService, TEST_SECRET, type TestService } from '../setup/build-test-service.ts';
 import { clearIngressTables, plannedDelivery } from '../setup/ingress-test-helpers.ts';
 import { loadFixture, signedRequest } from '../setup/signed-delivery.ts';
@@ -170,5 +172,95 @@ describe('one ingress transaction for a batch of deliveries', () => {
     ]);
     expect(await linkedContact()).toBe(78);
     expect(await contactRow(78)).toMatchObject({ name: 'Ana M.' });
+  });
+
+  it('writes a known conversation decided on an unlocked read only if its decision inputs did not change', async () => {
+    await recordDeliveryBatch(deps, [plannedDelivery(customerMessage(9501, 601, { id: 81 }), 'g-1')]);
+    const key = { connection: 'default', accountId: 1, chatwootConversationId: 601 };
+    const read = (await readConversations(db(), [key])).get(conversationKeyOf(key))!;
+    const next = plannedDelivery(customerMessage(9502, 601, { id: 81 }), 'g-2');
+    const effects = {
+      delivery: {
+        connection: 'default',
+        deliveryId: 'g-2',
+        dedupeKey: next.dedupeKey,
+        event: 'message_created',
+        classification: 'customer_message',
+        accountId: 1,
+        inboxId: 1,
+        chatwootConversationId: 601,
+        messageId: 9502,
+        signed: true,
+        outcome: 'reply_scheduled',
+        payloadText: '{}',
+        receivedAt: new Date(),
+      },
+      conversation: {
+        id: read.id,
+        snapshot: null,
+        contactId: null,
+        owner: 'bot' as const,
+        ownerReason: read.ownerReason,
+        episode: read.episode,
+        resetEpisode: false,
+        firstUnansweredAt: null,
+        replyDueAt: new Date(),
+      },
+      message: null,
+      transition: null,
+    };
+
+    // A human took the conversation between the read and the write: nothing is written.
+    await db().execute(sql`update conversations set owner = 'human' where id = ${read.id}`);
+    expect(
+      await writeDeliveryEffects(db(), [{ ...effects, expectedFingerprint: read.fingerprint }], {
+        notifyWorkers: false,
+      }),
+    ).toEqual(['stale']);
+    const count = async () =>
+      (await queryRows<{ n: number }>(db(), sql`select count(*)::int as n from webhook_deliveries`))[0]!.n;
+    expect(await count()).toBe(1);
+    const [owner] = await queryRows<{ owner: string }>(
+      db(),
+      sql`select owner from conversations where id = ${read.id}`,
+    );
+    expect(owner?.owner).toBe('human');
+
+    // Against the conversation as it is now, the same write goes through.
+    const fresh = (await readConversations(db(), [key])).get(conversationKeyOf(key))!;
+    expect(fresh.fingerprint).not.toBe(read.fingerprint);
+    const [written] = await writeDeliveryEffects(
+      db(),
+      [{ ...effects, expectedFingerprint: fresh.fingerprint }],
+      {
+        notifyWorkers: false,
+      },
+    );
+    expect(typeof written).toBe('number');
+    expect(await count()).toBe(2);
+  });
+
+  it('decides a delivery again under the lock when its conversation changed after the read', async () => {
+    await recordDeliveryBatch(deps, [plannedDelivery(customerMessage(9601, 701, { id: 91 }), 'h-1')]);
+    // Every read of conversation 701 is stale: the row changes right after it (as a reply's commit would).
+    const racing: RecordDeliveryDeps = {
+      ...deps,
+      replyTiming: async (connection, inboxId, tx) => {
+        await db().execute(
+          sql`update conversations set owner = 'human' where chatwoot_conversation_id = 701`,
+        );
+        return deps.replyTiming(connection, inboxId, tx);
+      },
+    };
+    const [result] = await recordDeliveryBatch(racing, [
+      plannedDelivery(customerMessage(9602, 701, { id: 91 }), 'h-2'),
+    ]);
+    // Decided against the human-owned conversation: recorded, no reply scheduled.
+    expect(result).toMatchObject({ status: 'accepted', outcome: 'recorded' });
+    const [row] = await queryRows<{ owner: string; due: boolean }>(
+      db(),
+      sql`select owner, reply_due_at is not null as due from conversations where chatwoot_conversation_id = 701`,
+    );
+    expect(row).toEqual({ owner: 'human', due: false });
   });
 });

@@ -1,0 +1,231 @@
+import { sql } from 'drizzle-orm';
+
+import type { Executor } from '../db/database.ts';
+import { queryPreparedRows } from '../db/query-rows.ts';
+import { REPLY_QUEUE } from '../jobs/create-reply-queue.ts';
+import { PGBOSS_SCHEMA } from '../jobs/job-queue.ts';
+import { notifyChannel } from '../jobs/listen-for-queue-notifications.ts';
+import type { Owner } from '../ownership/decide-ownership.ts';
+import { DECISION_INPUTS, type ConversationSnapshot } from './conversation-statements.ts';
+
+/** One delivery's row and, when it touches a conversation, that conversation's changes. */
+export interface DeliveryEffects {
+  readonly delivery: {
+    readonly connection: string;
+    readonly deliveryId: string | null;
+    readonly dedupeKey: string;
+    readonly event: string;
+    readonly classification: string;
+    readonly accountId: number | null;
+    readonly inboxId: number | null;
+    readonly chatwootConversationId: number | null;
+    readonly messageId: number | null;
+    readonly signed: boolean;
+    readonly outcome: string;
+    /** The raw body as received. */
+    readonly payloadText: string;
+    readonly receivedAt: Date;
+  };
+  readonly conversation: {
+    readonly id: number;
+    /** Present when the payload is at least as new as what we know. */
+    readonly snapshot: ConversationSnapshot | null;
+    readonly contactId: number | null;
+    readonly owner: Owner;
+    readonly ownerReason: string;
+    readonly episode: number;
+    readonly resetEpisode: boolean;
+    /** Set when this message opens a burst. */
+    readonly firstUnansweredAt: Date | null;
+    /** Set when this message (re)schedules the reply: the burst's new due time. */
+    readonly replyDueAt: Date | null;
+  } | null;
+  readonly message: {
+    readonly chatwootMessageId: number;
+    readonly role: string;
+    readonly content: string | null;
+    readonly contentType: string;
+    readonly isPrivate: boolean;
+    readonly senderType: string | null;
+    readonly senderId: number | null;
+    readonly attachmentsJson: string;
+    readonly sentAt: Date;
+  } | null;
+  readonly transition: {
+    readonly fromOwner: string;
+    readonly toOwner: string;
+    readonly event: string;
+    readonly reason: string;
+  } | null;
+  /**
+   * Decided on an unlocked read: the conversation's decision inputs must still hash to this under
+   * the lock, or nothing of this delivery is written (`stale`) and the caller decides it again.
+   */
+  readonly expectedFingerprint?: string | null;
+}
+
+/** A delivery's row id; null for a duplicate; 'stale' when its guard failed. Neither wrote anything. */
+export type EffectsResult = number | null | 'stale';
+
+/**
+ * One round trip for the whole batch: the deliveries (deduplicated by the unique indexes), and for
+ * each delivery that was not a duplicate its conversation's new state (its reply due time: the
+ * reply queue), transcript message and ownership transition. `notifyWorkers`: NOTIFY the workers
+ * (on pg-boss's channel, which their dispatcher listens to) when the transaction commits.
+ *
+ * Items with an expected fingerprint were decided without a lock: the statement locks their
+ * conversations (in id order) and writes only those whose decision inputs are unchanged; the row
+ * lock is then held for this one statement, not across a transaction's round trips.
+ */
+export async function writeDeliveryEffects(
+  tx: Executor,
+  items: readonly DeliveryEffects[],
+  options: { readonly notifyWorkers: boolean },
+): Promise<EffectsResult[]> {
+  const json = JSON.stringify(
+    items.map((item, index) => {
+      const { delivery, conversation, message, transition } = item;
+      const snapshot = conversation?.snapshot ?? null;
+      return {
+        idx: index,
+        connection: delivery.connection,
+        delivery_id: delivery.deliveryId,
+        dedupe_key: delivery.dedupeKey,
+        event: delivery.event,
+        classification: delivery.classification,
+        account_id: delivery.accountId,
+        inbox_id: delivery.inboxId,
+        chatwoot_conversation_id: delivery.chatwootConversationId,
+        chatwoot_message_id: delivery.messageId,
+        signed: delivery.signed,
+        outcome: delivery.outcome,
+        received_at: delivery.receivedAt.toISOString(),
+        conversation_row_id: conversation?.id ?? null,
+        has_snapshot: snapshot !== null,
+        status: snapshot?.status ?? null,
+        assignee_type: snapshot?.assigneeType ?? null,
+        assignee_id: snapshot?.assigneeId ?? null,
+        team_id: snapshot?.teamId ?? null,
+        labels: snapshot?.labels ?? null,
+        chatwoot_updated_at: snapshot?.chatwootUpdatedAt?.toISOString() ?? null,
+        contact_row_id: conversation?.contactId ?? null,
+        owner: conversation?.owner ?? null,
+        owner_reason: conversation?.ownerReason ?? null,
+        episode: conversation?.episode ?? null,
+        reset_episode: conversation?.resetEpisode ?? false,
+        first_unanswered_at: conversation?.firstUnansweredAt?.toISOString() ?? null,
+        reply_due_at: conversation?.replyDueAt?.toISOString() ?? null,
+        has_message: message !== null,
+        message_role: message?.role ?? null,
+        message_content: message?.content ?? null,
+        message_content_type: message?.contentType ?? null,
+        message_is_private: message?.isPrivate ?? null,
+        message_sender_type: message?.senderType ?? null,
+        message_sender_id: message?.senderId ?? null,
+        message_attachments: message?.attachmentsJson ?? null,
+        message_sent_at: message?.sentAt.toISOString() ?? null,
+        message_chatwoot_id: message?.chatwootMessageId ?? null,
+        has_transition: transition !== null,
+        from_owner: transition?.fromOwner ?? null,
+        to_owner: transition?.toOwner ?? null,
+        transition_event: transition?.event ?? null,
+        transition_reason: transition?.reason ?? null,
+        fingerprint: item.expectedFingerprint ?? null,
+      };
+    }),
+  );
+  // The raw bodies travel as their own text array: inside the JSON document they would be escaped
+  // and parsed again, which was most of this statement's cost.
+  const payloads = items.map((item) => item.delivery.payloadText);
+  const rows = await queryPreparedRows<{
+    idx: number;
+    delivery_row_id: number | string | null;
+    stale: boolean;
+  }>(
+    tx,
+    'ingress_write_delivery_effects',
+    sql`with v as materialized (
+        select * from jsonb_to_recordset(${json}::jsonb) as v(
+          idx integer, connection text, delivery_id text, dedupe_key text, event text, classification text, account_id integer,
+          inbox_id integer, chatwoot_conversation_id integer, chatwoot_message_id bigint, signed boolean, outcome text,
+          received_at timestamptz, conversation_row_id bigint, has_snapshot boolean, status text, assignee_type text, assignee_id integer,
+          team_id integer, labels jsonb, chatwoot_updated_at timestamptz, contact_row_id bigint, owner text, owner_reason text,
+          episode integer, reset_episode boolean, first_unanswered_at timestamptz, reply_due_at timestamptz, has_message boolean,
+          message_role text, message_content text, message_content_type text, message_is_private boolean, message_sender_type text,
+          message_sender_id integer, message_attachments text, message_sent_at timestamptz, message_chatwoot_id bigint,
+          has_transition boolean, from_owner text, to_owner text, transition_event text, transition_reason text,
+          fingerprint text)
+      ),
+      guard as (
+        select c.id, ${DECISION_INPUTS} = e.fingerprint as fresh
+        from conversations c
+        join (select conversation_row_id, fingerprint from v where fingerprint is not null) e on e.conversation_row_id = c.id
+        left join contacts ct on ct.id = c.contact_id
+        order by c.id
+        for update of c
+      ),
+      w as (
+        select v.* from v
+        where v.fingerprint is null or exists (select 1 from guard g where g.id = v.conversation_row_id and g.fresh)
+      ),
+      d as (
+        insert into webhook_deliveries (connection, delivery_id, dedupe_key, event, classification, account_id, inbox_id, conversation_id,
+                                        chatwoot_message_id, signed, outcome, payload, received_at)
+        select v.connection, v.delivery_id, v.dedupe_key, v.event, v.classification, v.account_id, v.inbox_id,
+               v.chatwoot_conversation_id, v.chatwoot_message_id, v.signed, v.outcome, p.payload, v.received_at
+        from w v join unnest(${sql.param(payloads)}::text[]) with ordinality as p(payload, position) on p.position = v.idx + 1
+        order by v.connection, v.dedupe_key
+        on conflict do nothing
+        returning id, connection, dedupe_key
+      ),
+      kept as (select w.*, d.id as delivery_row_id from w join d on d.connection = w.connection and d.dedupe_key = w.dedupe_key),
+      u as (
+        update conversations c set
+          owner = k.owner, owner_reason = k.owner_reason, episode = k.episode, updated_at = now(),
+          status = case when k.has_snapshot then k.status else c.status end,
+          assignee_type = case when k.has_snapshot then k.assignee_type else c.assignee_type end,
+          assignee_id = case when k.has_snapshot then k.assignee_id else c.assignee_id end,
+          team_id = case when k.has_snapshot then k.team_id else c.team_id end,
+          labels = case when k.has_snapshot then k.labels else c.labels end,
+          chatwoot_updated_at = case when k.has_snapshot then coalesce(k.chatwoot_updated_at, c.chatwoot_updated_at) else c.chatwoot_updated_at end,
+          contact_id = coalesce(k.contact_row_id, c.contact_id),
+          bot_turns_in_episode = case when k.reset_episode then 0 else c.bot_turns_in_episode end,
+          last_answered_message_id = case when k.reset_episode then null else c.last_answered_message_id end,
+          first_unanswered_at = case when k.first_unanswered_at is not null then k.first_unanswered_at
+                                     when k.reset_episode then null else c.first_unanswered_at end,
+          -- The bot no longer owns it: the burst waiting for its reply is dropped with its turn.
+          reply_due_at = case when k.owner <> 'bot' then null else coalesce(k.reply_due_at, c.reply_due_at) end
+        from kept k
+        where c.id = k.conversation_row_id
+        returning c.id
+      ),
+      t as (
+        insert into transcript_messages (conversation_id, chatwoot_message_id, role, content, content_type, is_private, sender_type,
+                                         sender_id, attachments, episode, sent_at)
+        select conversation_row_id, message_chatwoot_id, message_role, message_content, message_content_type, message_is_private,
+               message_sender_type, message_sender_id, message_attachments::jsonb, episode, message_sent_at
+        from kept where has_message and conversation_row_id is not null
+        on conflict do nothing
+        returning id
+      ),
+      o as (
+        insert into ownership_transitions (conversation_id, from_owner, to_owner, episode, event, reason, delivery_id)
+        select conversation_row_id, from_owner, to_owner, episode, transition_event, transition_reason, delivery_row_id
+        from kept where has_transition and conversation_row_id is not null
+        returning id
+      ),
+      n as (select pg_notify(${notifyChannel(PGBOSS_SCHEMA)}, ${REPLY_QUEUE}) where ${options.notifyWorkers})
+      select v.idx, kept.delivery_row_id, not exists (select 1 from w where w.idx = v.idx) as stale
+      from v left join kept on kept.idx = v.idx
+      where (select count(*) from n) >= 0
+      order by v.idx`,
+  );
+  const results: EffectsResult[] = items.map(() => null);
+  for (const row of rows)
+    results[row.idx] = row.stale
+      ? 'stale'
+      : row.delivery_row_id === null
+        ? null
+        : Number(row.delivery_row_id);
+  return results;
+}
