@@ -128,7 +128,9 @@ export const conversations = pgTable(
       table.chatwootConversationId,
     ),
     // The reply queue: only conversations with a burst waiting (or being answered) are in it.
-    index('conversations_reply_queue_idx').on(table.id).where(sql`reply_queued`),
+    index('conversations_reply_queue_idx')
+      .on(table.id)
+      .where(sql`reply_queued`),
   ],
 );
 
