@@ -67,6 +67,8 @@ interface Figures {
   rssMb: number;
   /** requests/s of each segment, for a combined run. */
   segmentRates?: readonly number[];
+  /** Every response time (ms), so that segments combine into true percentiles. */
+  latencies: number[];
 }
 
 async function drive(url: string, child: ChildProcess, durationSeconds: number): Promise<Figures> {
@@ -80,19 +82,26 @@ async function drive(url: string, child: ChildProcess, durationSeconds: number):
       // process gone
     }
   }, 250);
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: durationSeconds,
-    requests: [
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
       {
-        setupRequest: (request) => {
-          const delivery = nextDelivery();
-          return { ...request, method: 'POST', body: delivery.body, headers: delivery.headers };
-        },
+        url,
+        method: 'POST',
+        connections: CONNECTIONS,
+        duration: durationSeconds,
+        requests: [
+          {
+            setupRequest: (request) => {
+              const delivery = nextDelivery();
+              return { ...request, method: 'POST', body: delivery.body, headers: delivery.headers };
+            },
+          },
+        ],
       },
-    ],
+      (error, finished) => (error ? reject(error as Error) : resolve(finished)),
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   });
   clearInterval(sampler);
   return {
@@ -103,6 +112,7 @@ async function drive(url: string, child: ChildProcess, durationSeconds: number):
     errors: result.errors + result.timeouts,
     total: result.requests.total,
     rssMb: Math.round(peakRss),
+    latencies,
   };
 }
 
@@ -168,17 +178,17 @@ async function benchTarget(
   }
 }
 
-/**
- * The segments of one endpoint as one run: requests/s over the whole time, the median of the
- * segments' p50 and the worst of their p99 (autocannon reports percentiles, not histograms).
- */
+/** The segments of one endpoint as one run: requests/s over the whole time, percentiles over every response. */
 function combine(segments: readonly Figures[]): Figures {
   const sum = (pick: (f: Figures) => number) => segments.reduce((total, f) => total + pick(f), 0);
-  const p50s = segments.map((f) => f.p50).sort((a, b) => a - b);
+  const latencies = segments.flatMap((f) => f.latencies).sort((a, b) => a - b);
+  const percentile = (p: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
   return {
     requestsPerSecond: sum((f) => f.requestsPerSecond) / segments.length,
-    p50: p50s[Math.floor(p50s.length / 2)]!,
-    p99: Math.max(...segments.map((f) => f.p99)),
+    p50: percentile(0.5),
+    p99: percentile(0.99),
+    latencies,
     non2xx: sum((f) => f.non2xx),
     errors: sum((f) => f.errors),
     total: sum((f) => f.total),
@@ -237,7 +247,7 @@ console.log(
   `method: autocannon in this process, service (serve --role web) in a child process; ${CONNECTIONS} connections, ${DURATION} s per endpoint after a 2 s warm-up,`,
 );
 console.log(
-  `bare and full alternating in ${SEGMENTS} segments of ${DURATION / SEGMENTS} s (p50: median of the segments', p99: the worst segment's);`,
+  `bare and full alternating in ${SEGMENTS} segments of ${DURATION / SEGMENTS} s (percentiles over every response of an endpoint);`,
 );
 console.log(
   'unique signed message_created deliveries (~2 KB) over 2,000 conversations; "bare" = same server, HMAC verification only.\n',
