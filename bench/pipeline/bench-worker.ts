@@ -16,13 +16,18 @@ pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unkn
   return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
 
+/** When each run reached the responder (its claim and context read), by conversation row and last message. */
+const runStarts: Array<{ conversationId: number; lastMessageId: number; at: number }> = [];
 const responder: Responder = {
-  respond: (input) =>
-    Promise.resolve({
-      kind: 'reply',
-      messages: [`answer to ${input.newMessages.map((message) => message.chatwootMessageId).join(',')}`],
-      reason: 'bench',
-    }),
+  respond: (input) => {
+    const ids = input.newMessages.map((message) => message.chatwootMessageId);
+    runStarts.push({
+      conversationId: input.conversation.id,
+      lastMessageId: Math.max(...ids),
+      at: Date.now(),
+    });
+    return Promise.resolve({ kind: 'reply', messages: [`answer to ${ids.join(',')}`], reason: 'bench' });
+  },
 };
 
 const config = loadConfig();
@@ -36,6 +41,7 @@ const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsa
 process.on('message', (message: { type: string }) => {
   if (message.type === 'reset') {
     queries = 0;
+    runStarts.length = 0;
     cpuAtReset = process.cpuUsage();
     peakRss = process.memoryUsage().rss;
     process.send?.({ type: 'reset-done' });
@@ -47,6 +53,7 @@ process.on('message', (message: { type: string }) => {
       queries,
       peakRssMb: Math.round(peakRss / 1024 / 1024),
       cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      runStarts,
     });
   }
 });
