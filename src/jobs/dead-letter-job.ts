@@ -6,8 +6,8 @@ import { PGBOSS_SCHEMA } from './job-queue.ts';
 /**
  * Fails a job for good, skipping its remaining retries: for a payload that no retry can fix.
  * pg-boss offers this only to `work()` handlers (the perJobResults `deadletter` disposition); a
- * caller that fetches jobs itself gets `fail()`, which retries up to the queue's retryLimit (eight
- * noisy runs of a reply job). So this runs the statement that disposition runs, fenced to the
+ * caller that fetches jobs itself gets `fail()`, which retries up to the queue's retryLimit (five
+ * noisy retries of a signal job). So this runs the statement that disposition runs, fenced to the
  * fetched attempt like `fail()`. Its internal module is typed (plans.d.ts) and checked by the job
  * dispatcher tests; should a pg-boss release drop it, the job is cancelled instead, which is also
  * terminal and public API. Resolves like the settle calls of pg-boss (`affected`: 0 when the claim

@@ -5,7 +5,7 @@ import {
 import { createOutboxRepository, type OutboundMessageRow } from '../db/repositories/outbox-repository.ts';
 import { createTranscriptRepository } from '../db/repositories/transcript-repository.ts';
 import { coerceError } from '../errors/coerce-error.ts';
-import { chatwootOwnershipLost } from './chatwoot-ownership-lost.ts';
+import { chatwootOwnershipLost, readChatwootView } from './chatwoot-ownership-lost.ts';
 import { isChatwootPortError, type ChatwootPort, type ConversationTarget } from './chatwoot-port.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 
@@ -55,9 +55,9 @@ export async function deliverOutbox(
   deps: Pick<PipelineDeps, 'db' | 'chatwoot' | 'logger' | 'now' | 'timings'>,
   conversation: ConversationRow,
   /**
-   * The unsettled rows when the caller knows them: a reply job that just committed its decision
-   * (nothing else was unsettled: the job posts what earlier attempts left before deciding, and one
-   * reply job runs at a time per conversation). A takeover that cancels them meanwhile is still
+   * The unsettled rows when the caller knows them: a reply run that just committed its decision
+   * (nothing else was unsettled: the run posts what earlier attempts left before deciding, and one
+   * run holds a conversation's claim at a time). A takeover that cancels them meanwhile is still
    * seen, by markSending.
    */
   unsettled?: readonly DeliverableRow[],
@@ -264,13 +264,7 @@ async function handoffOvertaken(
   const fresh = await createConversationRepository(deps.db).findById(conversation.id);
   if (!fresh || fresh.episode !== conversation.episode) return 'a new episode began';
   if (fresh.status !== 'pending') return `status_${fresh.status}`;
-  const view = await port.readConversation(target).catch((error: unknown) => {
-    deps.logger.warn(
-      { err: coerceError(error) },
-      'could not read the conversation from Chatwoot; relying on our own state',
-    );
-    return null;
-  });
+  const view = await readChatwootView(deps, port, target);
   if (view && view.status !== 'pending') return `chatwoot_status_${view.status}`;
   return null;
 }

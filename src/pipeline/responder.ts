@@ -9,8 +9,8 @@ export type TranscriptRole = 'customer' | 'bot' | 'human' | 'note' | 'template';
 
 /**
  * The longest a responder run may be configured to take (the agent's per-inbox `runTimeoutMs` is
- * capped by it). The pipeline's own bound on a run and the reply job's expiry sit above it, so a
- * slow but allowed run ends by its own timeout (a clean handoff), not by the pipeline's.
+ * capped by it). The pipeline's own bound on a run sits above it, so a slow but allowed run ends
+ * by its own timeout (a clean handoff), not by the pipeline's.
  */
 export const MAX_RESPONDER_RUN_MS = 600_000;
 
