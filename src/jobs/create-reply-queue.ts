@@ -7,6 +7,7 @@ import type { TranscriptRow } from '../db/repositories/transcript-repository.ts'
 import { rowFromJson } from '../db/row-from-json.ts';
 import { conversations, transcriptMessages } from '../db/schema/index.ts';
 import type { JobSource, SourcedJob } from './job-source.ts';
+import { MAX_RESPONDER_RUN_MS } from '../pipeline/responder.ts';
 
 /** The reply queue's name: its loop in the dispatcher, and the payload of the NOTIFY that wakes it. */
 export const REPLY_QUEUE = 'reply';
@@ -21,6 +22,8 @@ export interface ReplyJob extends SourcedJob {
   readonly claim: string;
   /** Claims of this burst so far, this one included (1 on the first attempt). */
   readonly attempt: number;
+  /** When this worker claimed it (its clock). */
+  readonly claimedAt: number;
   readonly conversation: ConversationRow;
   /** Whether an earlier attempt left outbox rows to post (pending or sending). */
   readonly hasUnsettledOutbox: boolean;
@@ -31,6 +34,12 @@ export interface ReplyJob extends SourcedJob {
 export interface ReplyQueueOptions {
   /** A claim not refreshed for this long lapses, and another worker answers the burst (a killed worker). */
   readonly leaseMs: number;
+  /**
+   * A run still going after this long is no longer refreshed: its claim lapses and the burst is
+   * claimed again (a run that hangs in a live worker must not hold its conversation forever; its
+   * commit is refused by the claim, should it ever end). Above the pipeline's bound on a run.
+   */
+  readonly maxRunMs: number;
   /** First retry delay after a failed run; doubles per attempt up to `maxRetryDelayMs`. */
   readonly retryDelayMs: number;
   readonly maxRetryDelayMs: number;
@@ -38,6 +47,7 @@ export interface ReplyQueueOptions {
 
 export const DEFAULT_REPLY_QUEUE_OPTIONS: ReplyQueueOptions = {
   leaseMs: 20_000,
+  maxRunMs: MAX_RESPONDER_RUN_MS + 60_000,
   retryDelayMs: 2_000,
   maxRetryDelayMs: 60_000,
 };
@@ -85,7 +95,7 @@ export function createReplyQueue(
       );
       const { claims, nextReadyAt } = row!.result;
       return {
-        jobs: claims.map((claimed) => toReplyJob(claimed, options.leaseMs)),
+        jobs: claims.map((claimed) => toReplyJob(claimed, options.leaseMs, at.getTime())),
         nextReadyInMs: nextReadyAt === null ? null : new Date(nextReadyAt).getTime() - at.getTime(),
       };
     },
@@ -99,10 +109,13 @@ export function createReplyQueue(
     giveBack: async (jobs) => {
       await release(jobs, now());
     },
-    async touch(jobs) {
+    async touch(running) {
+      const at = now().getTime();
+      const jobs = running.filter((job) => at - job.claimedAt < options.maxRunMs);
+      if (jobs.length === 0) return new Set();
       const rows = await queryRows<{ id: number | string }>(
         db,
-        sql`update conversations c set reply_lease_until = ${new Date(now().getTime() + options.leaseMs).toISOString()}::timestamptz
+        sql`update conversations c set reply_lease_until = ${new Date(at + options.leaseMs).toISOString()}::timestamptz
               from unnest(${sql.param(jobs.map((job) => job.data.conversationId))}::bigint[],
                           ${sql.param(jobs.map((job) => job.claim))}::uuid[]) as held(id, claim)
              where c.id = held.id and c.reply_claim = held.claim
@@ -113,7 +126,7 @@ export function createReplyQueue(
   };
 }
 
-function toReplyJob(claimed: ClaimedJson, leaseMs: number): ReplyJob {
+function toReplyJob(claimed: ClaimedJson, leaseMs: number, claimedAt: number): ReplyJob {
   const conversation = rowFromJson(conversations, claimed.conversation);
   return {
     id: String(conversation.id),
@@ -122,6 +135,7 @@ function toReplyJob(claimed: ClaimedJson, leaseMs: number): ReplyJob {
     attempt: conversation.replyAttempts,
     retryCount: conversation.replyAttempts - 1,
     heartbeatMs: leaseMs,
+    claimedAt,
     conversation,
     hasUnsettledOutbox: claimed.hasUnsettledOutbox,
     episode: claimed.episode.map((message) => rowFromJson(transcriptMessages, message)),

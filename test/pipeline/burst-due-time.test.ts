@@ -141,4 +141,20 @@ describe('a burst is due once its trailing window closes, and claimed whole', ()
       new Set([String(third!.data.conversationId)]),
     );
   });
+
+  it('stops refreshing a claim whose run has lasted longer than any run may, so that the burst is claimed again', async () => {
+    await postCustomerMessage(9501);
+    const { replyDueAt } = await conversation();
+    const at = replyDueAt!;
+    const [job] = (await queueAt(at).fetch(10)).jobs;
+    const { leaseMs, maxRunMs } = DEFAULT_REPLY_QUEUE_OPTIONS;
+    // A live worker refreshes its run's claim…
+    const later = new Date(at.getTime() + leaseMs / 2);
+    expect(await queueAt(later).touch([job!])).toEqual(new Set([String(job!.data.conversationId)]));
+    // …until the run has gone on for longer than maxRunMs: then the claim is left to lapse.
+    const hung = new Date(at.getTime() + maxRunMs);
+    expect(await queueAt(hung).touch([job!])).toEqual(new Set());
+    const [again] = (await queueAt(new Date(hung.getTime() + leaseMs)).fetch(10)).jobs;
+    expect(again?.claim).not.toBe(job!.claim);
+  });
 });

@@ -5,7 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { DatabaseHandle } from '../../src/db/database.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
-import { createReplyQueue, type ReplyQueueOptions } from '../../src/jobs/create-reply-queue.ts';
+import {
+  createReplyQueue,
+  DEFAULT_REPLY_QUEUE_OPTIONS,
+  type ReplyQueueOptions,
+} from '../../src/jobs/create-reply-queue.ts';
 import { createJobQueue, PGBOSS_SCHEMA, type JobQueue } from '../../src/jobs/job-queue.ts';
 import { notifyChannel } from '../../src/jobs/listen-for-queue-notifications.ts';
 import {
@@ -67,7 +71,7 @@ describe('job dispatcher', () => {
         queue,
         replies: createReplyQueue(
           { db: database.db, now: () => new Date() },
-          { leaseMs: 20_000, retryDelayMs: 2_000, maxRetryDelayMs: 60_000, ...options.replyQueue },
+          { ...DEFAULT_REPLY_QUEUE_OPTIONS, ...options.replyQueue },
         ),
         logger: logger(),
         logContext: createLogContextStore(),
@@ -449,7 +453,7 @@ describe('job dispatcher', () => {
     // Another worker, looking the whole time: the claim never lapses, so it never gets the burst.
     const rival = createReplyQueue(
       { db: database.db, now: () => new Date() },
-      { leaseMs, retryDelayMs: 1, maxRetryDelayMs: 1 },
+      { ...DEFAULT_REPLY_QUEUE_OPTIONS, leaseMs },
     );
     while (!ended) {
       const [row] = await queryRows<{ held: boolean }>(
