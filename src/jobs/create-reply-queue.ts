@@ -6,8 +6,8 @@ import type { ConversationRow } from '../db/repositories/conversation-repository
 import type { TranscriptRow } from '../db/repositories/transcript-repository.ts';
 import { rowFromJson } from '../db/row-from-json.ts';
 import { conversations, transcriptMessages } from '../db/schema/index.ts';
-import type { JobSource, SourcedJob } from './job-source.ts';
 import { MAX_RESPONDER_RUN_MS } from '../pipeline/responder.ts';
+import type { JobSource, SourcedJob } from './job-source.ts';
 
 /** The reply queue's name: its loop in the dispatcher, and the payload of the NOTIFY that wakes it. */
 export const REPLY_QUEUE = 'reply';
@@ -71,7 +71,8 @@ export function createReplyQueue(
 ): JobSource<ReplyJob> {
   const { db, now } = deps;
 
-  async function release(jobs: readonly ReplyJob[], retryAt: Date | null): Promise<number> {
+  async function release(unordered: readonly ReplyJob[], retryAt: Date | null): Promise<number> {
+    const jobs = byConversation(unordered);
     const [row] = await queryPreparedRows<{ released: number }>(
       db,
       'release_reply_claims',
@@ -111,19 +112,33 @@ export function createReplyQueue(
     },
     async touch(running) {
       const at = now().getTime();
-      const jobs = running.filter((job) => at - job.claimedAt < options.maxRunMs);
+      const jobs = byConversation(running.filter((job) => at - job.claimedAt < options.maxRunMs));
       if (jobs.length === 0) return new Set();
       const rows = await queryRows<{ id: number | string }>(
         db,
-        sql`update conversations c set reply_lease_until = ${new Date(at + options.leaseMs).toISOString()}::timestamptz
-              from unnest(${sql.param(jobs.map((job) => job.data.conversationId))}::bigint[],
-                          ${sql.param(jobs.map((job) => job.claim))}::uuid[]) as held(id, claim)
-             where c.id = held.id and c.reply_claim = held.claim
+        sql`with held as (
+              select c.id from conversations c
+              join unnest(${sql.param(jobs.map((job) => job.data.conversationId))}::bigint[],
+                          ${sql.param(jobs.map((job) => job.claim))}::uuid[]) as h(id, claim)
+                on c.id = h.id and c.reply_claim = h.claim
+              order by c.id
+              for update of c
+            )
+            update conversations c set reply_lease_until = ${new Date(at + options.leaseMs).toISOString()}::timestamptz
+              from held where c.id = held.id
             returning c.id`,
       );
       return new Set(rows.map((row) => String(row.id)));
     },
   };
+}
+
+/**
+ * Rows are locked in id order by every statement that locks several conversations (ingress, the
+ * release, the heartbeat): two of them never wait on each other in a cycle.
+ */
+function byConversation(jobs: readonly ReplyJob[]): ReplyJob[] {
+  return [...jobs].sort((a, b) => a.data.conversationId - b.data.conversationId);
 }
 
 function toReplyJob(claimed: ClaimedJson, leaseMs: number, claimedAt: number): ReplyJob {
