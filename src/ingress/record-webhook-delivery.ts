@@ -159,19 +159,20 @@ async function recordWithoutLocks(
   )
     return null;
   const contactIds = storedContactIds(tracked, known);
+  const read = batch.map((planned) => (planned.key ? known.get(conversationKeyOf(planned.key))! : null));
   const decided = await Promise.all(
-    batch.map((planned) =>
-      planned.key
-        ? decideEffects(deps, deps.db, planned, known.get(conversationKeyOf(planned.key))!, null, contactIds)
+    batch.map((planned, index) =>
+      read[index]
+        ? decideEffects(deps, deps.db, planned, read[index], null, contactIds)
         : Promise.resolve(untrackedEffects(planned)),
     ),
   );
-  if (decided.some((entry) => jobsOf(entry) !== null)) return null;
+  if (decided.some(enqueuesJobs)) return null;
   const written = await writeDeliveryEffects(
     deps.db,
-    batch.map((planned, index) => ({
-      ...decided[index]!.effects,
-      expectedFingerprint: planned.key ? known.get(conversationKeyOf(planned.key))!.fingerprint : null,
+    decided.map((entry, index) => ({
+      ...entry.effects,
+      expectedFingerprint: read[index]?.fingerprint ?? null,
     })),
     { notifyWorkers: wakesWorkers(batch, decided) },
   );
@@ -230,9 +231,9 @@ async function recordUnderLocks(
       if (deliveryRowId === 'stale') throw new Error('a locked write cannot be stale');
       const result = resultOf(entry, deliveryRowId);
       if (result.status !== 'accepted') return result;
-      const jobs = jobsOf(entry);
-      if (jobs?.signal) signals.push({ ...jobs.signal, deliveryId: result.deliveryRowId });
-      if (jobs?.summary) summaries.push(jobs.summary);
+      const { signal, summary } = jobsOf(entry);
+      if (signal) signals.push({ ...signal, deliveryId: result.deliveryRowId });
+      if (summary) summaries.push(summary);
       return result;
     });
     if (signals.length > 0) await deps.queue.sendMany('conversation-signal', signals, tx);
@@ -270,18 +271,23 @@ function resultOf(entry: Decided, deliveryRowId: number | null): DeliveryResult 
 
 /** The pg-boss jobs a delivery enqueues with its records: a takeover's signal, a closed episode's summary. */
 function jobsOf(entry: Decided): {
-  signal?: Omit<TaskPayloads['conversation-signal'], 'deliveryId'>;
-  summary?: TaskPayloads['episode-summary'];
-} | null {
+  readonly signal: Omit<TaskPayloads['conversation-signal'], 'deliveryId'> | null;
+  readonly summary: TaskPayloads['episode-summary'] | null;
+} {
   const conversation = entry.effects.conversation;
-  if (!conversation) return null;
-  const signal =
-    !conversation.replyDueAt && entry.signals
-      ? { conversationId: conversation.id, reason: entry.reason }
-      : undefined;
-  const summary =
-    entry.closedEpisode !== null
-      ? { conversationId: conversation.id, episode: entry.closedEpisode }
-      : undefined;
-  return signal || summary ? { ...(signal ? { signal } : {}), ...(summary ? { summary } : {}) } : null;
+  return {
+    signal:
+      conversation && !conversation.replyDueAt && entry.signals
+        ? { conversationId: conversation.id, reason: entry.reason }
+        : null,
+    summary:
+      conversation && entry.closedEpisode !== null
+        ? { conversationId: conversation.id, episode: entry.closedEpisode }
+        : null,
+  };
+}
+
+function enqueuesJobs(entry: Decided): boolean {
+  const { signal, summary } = jobsOf(entry);
+  return signal !== null || summary !== null;
 }

@@ -19,9 +19,9 @@ export interface QueueSpec<J extends SourcedJob = SourcedJob> {
   /** Backstop poll: finds jobs that became due (start_after, retries) and missed notifications. */
   readonly pollMs: number;
   /**
-   * Fetch again whenever a job of this queue settles. For a `stately` queue: a conversation's next
-   * job cannot start while its current one is active, and no NOTIFY announces that it can once
-   * the current one is settled, so without this it would wait for the backstop poll.
+   * Fetch again whenever a job of this queue settles. For the reply queue: a conversation's next
+   * burst cannot be claimed while its current run holds it, and no NOTIFY announces that it can
+   * once the run is released, so without this it would wait for the backstop poll.
    */
   readonly fetchOnSettle?: boolean;
   /** Runs one job. The loop settles it; a rejection counts as `failed`. */

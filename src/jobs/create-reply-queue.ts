@@ -148,7 +148,6 @@ function toReplyJob(claimed: ClaimedJson, leaseMs: number, claimedAt: number): R
     data: { conversationId: conversation.id },
     claim: conversation.replyClaim!,
     attempt: conversation.replyAttempts,
-    retryCount: conversation.replyAttempts - 1,
     heartbeatMs: leaseMs,
     claimedAt,
     conversation,

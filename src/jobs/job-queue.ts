@@ -59,8 +59,8 @@ export async function createJobQueue(handle: DatabaseHandle, logger: Logger): Pr
     const { policy: _policy, ...updatable } = definition;
     await boss.updateQueue(name, updatable);
   }
-  // Replies were a pg-boss queue before they moved to the conversation rows (migration 0009 made
-  // its waiting jobs due there); nothing works that queue any more.
+  // Replies were a pg-boss queue before they moved to the conversation rows (migration 0009 keeps
+  // a due time wherever the bot owes an answer); nothing works that queue any more.
   if (await boss.getQueue(RETIRED_REPLY_QUEUE)) await boss.deleteQueue(RETIRED_REPLY_QUEUE);
 
   const connection = (tx: Executor | undefined) =>

@@ -8,8 +8,6 @@ export interface SourcedJob {
   /** Unique among the jobs this source has running at once. */
   readonly id: string;
   readonly data: unknown;
-  /** Earlier attempts of this job (0 on the first). */
-  readonly retryCount: number;
   /**
    * The job's heartbeat window: a claim not refreshed for this long lapses and the job runs again
    * elsewhere (a worker that died). The loop refreshes at half of it; 0 = no heartbeat.

@@ -10,6 +10,8 @@ export type QueueBoss = Pick<
 
 /** A pg-boss job as the loop runs it; settles and heartbeats are fenced to the fetched attempt. */
 export interface PgBossJob extends SourcedJob {
+  /** Earlier attempts of this job (0 on the first). */
+  readonly retryCount: number;
   readonly attempt: JobAttempt;
 }
 

@@ -7,7 +7,7 @@ import { startJobDispatcher } from './job-dispatcher.ts';
 import { PGBOSS_SCHEMA, type JobQueue } from './job-queue.ts';
 import type { JobSource } from './job-source.ts';
 import { createPgBossSource, type PgBossJob } from './pg-boss-source.ts';
-import { QUEUE_DEFINITIONS, TASK_SCHEMAS, type QueueName, type TaskPayloads } from './task-list.ts';
+import { TASK_SCHEMAS, type QueueName, type TaskPayloads } from './task-list.ts';
 
 export type TaskHandlers = {
   [N in QueueName]: (payload: TaskPayloads[N], job: { id: string; retryCount: number }) => Promise<void>;
@@ -88,14 +88,14 @@ export async function startWorker(deps: WorkerDeps, handlers: TaskHandlers): Pro
       source: createPgBossSource(boss, name),
       slots: slots[name],
       pollMs: deps.pollMs?.[name] ?? QUEUE_POLL_MS[name],
-      fetchOnSettle: QUEUE_DEFINITIONS[name].policy === 'stately',
       run: (job) => runJob(deps, handlers, name, job),
     })),
   ]);
 }
 
 function runReplyJob(deps: WorkerDeps, handlers: TaskHandlers, job: ReplyJob): Promise<JobOutcome> {
-  return deps.logContext.run({ conversationId: job.data.conversationId }, async (): Promise<JobOutcome> => {
+  const context = { jobId: job.claim, conversationId: job.data.conversationId };
+  return deps.logContext.run(context, async (): Promise<JobOutcome> => {
     try {
       await handlers[REPLY_QUEUE](job);
       return { status: 'completed' };

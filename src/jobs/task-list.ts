@@ -7,7 +7,7 @@ import type { Queue } from 'pg-boss';
  * Replies are not among them: their queue lives on the conversation rows (create-reply-queue.ts).
  */
 export const TASK_SCHEMAS = {
-  /** Apply the side effects of an ownership change (cancel queued reply, typing off). */
+  /** Apply the side effects of an ownership change (abort a run in flight, drop unsent replies). */
   'conversation-signal': z.object({
     conversationId: z.number().int().positive(),
     reason: z.string(),

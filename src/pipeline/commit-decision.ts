@@ -22,7 +22,7 @@ export type CommitResult =
  * the bot still owns this episode — re-checked under the conversation's row lock. From here on the
  * effects are durable: a crash before posting is finished by the next attempt, never re-decided.
  *
- * One round trip: the statements run server-side in `commit_reply_decision` (migration 0008),
+ * One round trip: the statements run server-side in `commit_reply_decision` (migration 0009),
  * which holds the row lock for microseconds instead of across five client round trips.
  */
 export async function commitDecision(
@@ -56,13 +56,14 @@ export async function commitDecision(
     ? []
     : effectsOf(decision, input.policy, { conversationId: conversation.id, episode: conversation.episode });
   const firstSending = Boolean(input.postsFirstEffectNow) && effects.length > 0;
+  const now = deps.now();
   const [result] = await queryPreparedRows<{ result: CommitFunctionResult }>(
     deps.db,
     'commit_reply_decision',
     sql`select commit_reply_decision(
       ${conversation.id}, ${input.claim}::uuid, ${conversation.episode},
       ${dropped ? 'dropped' : recordedDecisionOf(decision)}, ${dropped ?? decision.reason},
-      ${JSON.stringify(answeredMessageIds)}::jsonb, ${decision.runId ?? null}, ${input.claim},
+      ${JSON.stringify(answeredMessageIds)}::jsonb, ${decision.runId ?? null},
       ${JSON.stringify(dropped ? [] : 'actions' in decision ? (decision.actions ?? []) : [])}::jsonb,
       ${JSON.stringify(
         effects.map((effect) => ({
@@ -74,7 +75,7 @@ export async function commitDecision(
       )}::jsonb,
       ${Math.max(...answeredMessageIds)}, ${!dropped && decision.kind === 'reply'},
       ${!dropped && decision.kind === 'handoff' ? decision.reason : null}, ${firstSending},
-      ${deps.now().toISOString()}::timestamptz
+      ${now.toISOString()}::timestamptz
     ) as result`,
   );
   const outcome = result!.result;
@@ -98,7 +99,7 @@ export async function commitDecision(
         attempts: inserted.attempts,
         chatwootMessageId: null,
         lastError: null,
-        lastAttemptAt: isReadyToPost ? deps.now() : null,
+        lastAttemptAt: isReadyToPost ? now : null,
         createdAt: new Date(inserted.createdAt),
         sentAt: null,
       },

@@ -36,11 +36,7 @@ export async function handleReplyJob(deps: PipelineDeps, job: ReplyJob): Promise
     episode = await createTranscriptRepository(deps.db).listEpisode(conversation.id, conversation.episode);
   }
 
-  // The unanswered customer messages are the tail of the episode.
-  const answeredUpTo = conversation.lastAnsweredMessageId ?? -1;
-  const unanswered = episode.filter(
-    (message) => message.role === 'customer' && message.chatwootMessageId > answeredUpTo,
-  );
+  const unanswered = unansweredIn(conversation, episode);
   if (unanswered.length === 0) return;
   const answeredIds = unanswered.map((message) => message.chatwootMessageId);
   const outbox = createOutboxRepository(deps.db);
@@ -137,10 +133,7 @@ export async function handleReplyJob(deps: PipelineDeps, job: ReplyJob): Promise
  */
 async function giveUp(deps: PipelineDeps, job: ReplyJob): Promise<void> {
   const { conversation } = job;
-  const answeredUpTo = conversation.lastAnsweredMessageId ?? -1;
-  const unanswered = job.episode
-    .filter((message) => message.role === 'customer' && message.chatwootMessageId > answeredUpTo)
-    .map((message) => message.chatwootMessageId);
+  const unanswered = unansweredIn(conversation, job.episode).map((message) => message.chatwootMessageId);
   deps.logger.error(
     { attempts: job.attempt - 1, messages: unanswered.length },
     'reply given up: every attempt failed; the customer got no answer from the bot',
@@ -154,6 +147,12 @@ async function giveUp(deps: PipelineDeps, job: ReplyJob): Promise<void> {
     claim: job.claim,
     droppedBecause: `gave_up_after_${job.attempt - 1}_attempts`,
   });
+}
+
+/** The customer messages of the episode the bot has not answered yet: the tail of it. */
+function unansweredIn(conversation: ConversationRow, episode: readonly TranscriptRow[]): TranscriptRow[] {
+  const answeredUpTo = conversation.lastAnsweredMessageId ?? -1;
+  return episode.filter((message) => message.role === 'customer' && message.chatwootMessageId > answeredUpTo);
 }
 
 function toResponderConversation(conversation: ConversationRow) {

@@ -102,8 +102,9 @@ $$;
 --> statement-breakpoint
 
 -- The commit (src/pipeline/commit-decision.ts): lock the conversation, re-check that this run still
--- holds the burst (p_claim; null skips the check) and that the bot still owns the episode, record
--- the decision with its ordered effects (the outbox) and mark the burst answered, atomically.
+-- holds the burst (p_claim, also recorded as the decision's job id; null skips the check) and that
+-- the bot still owns the episode, record the decision with its ordered effects (the outbox) and
+-- mark the burst answered, atomically.
 --
 -- p_first_sending: the first effect is posted right after this commit, its ownership checked in
 -- Chatwoot before the call and here under the lock; it is stored as `sending` (attempt 1) so that
@@ -116,7 +117,6 @@ CREATE OR REPLACE FUNCTION commit_reply_decision(
   p_reason text,
   p_answered_message_ids jsonb,
   p_run_id text,
-  p_job_id text,
   p_actions jsonb,
   p_effects jsonb,
   p_last_answered_message_id bigint,
@@ -145,12 +145,12 @@ BEGIN
   IF v_owner <> 'bot' OR v_episode <> p_episode THEN
     INSERT INTO reply_decisions (conversation_id, episode, decision, reason, answered_message_ids, run_id, job_id, actions)
       VALUES (p_conversation_id, p_episode, 'dropped', 'ownership_lost_before_post', p_answered_message_ids,
-              p_run_id, p_job_id, '[]'::jsonb);
+              p_run_id, p_claim::text, '[]'::jsonb);
     RETURN jsonb_build_object('committed', false, 'reason', 'ownership_lost_before_post');
   END IF;
 
   INSERT INTO reply_decisions (conversation_id, episode, decision, reason, answered_message_ids, run_id, job_id, actions)
-    VALUES (p_conversation_id, p_episode, p_decision, p_reason, p_answered_message_ids, p_run_id, p_job_id,
+    VALUES (p_conversation_id, p_episode, p_decision, p_reason, p_answered_message_ids, p_run_id, p_claim::text,
             coalesce(p_actions, '[]'::jsonb))
     RETURNING id INTO v_decision_id;
 
