@@ -1,6 +1,6 @@
 import { coerceError } from '../errors/coerce-error.ts';
 import type { Logger } from '../logging/create-logger.ts';
-import type { JobSource, SourcedJob } from './job-source.ts';
+import type { FetchedJobs, JobSource, SourcedJob } from './job-source.ts';
 
 /** How a job ended; the loop records it in the job's source accordingly. */
 export type JobOutcome =
@@ -92,16 +92,23 @@ export function createQueueLoop<J extends SourcedJob>(
       wokenDuringFetch = true;
       return;
     }
-    clearTimeout(pollTimer);
-    pollTimer = undefined;
     const free = freeSlots();
     // Every slot busy: the next job to end fetches at once instead.
     if (free <= 0) {
+      clearTimeout(pollTimer);
+      pollTimer = undefined;
       backlog = true;
       return;
     }
+    beginFetch(() => fetchAndStart(free));
+  }
+
+  /** Runs a fetch (alone: at most one is in flight), then schedules the next one. */
+  function beginFetch(attempt: () => Promise<number>): void {
+    clearTimeout(pollTimer);
+    pollTimer = undefined;
     wokenDuringFetch = false;
-    fetching = fetchAndStart(free).then((delayMs) => {
+    fetching = attempt().then((delayMs) => {
       fetching = undefined;
       if (stopping) return;
       if (delayMs === 0) wake();
@@ -111,10 +118,9 @@ export function createQueueLoop<J extends SourcedJob>(
 
   /** Resolves with the delay before the next fetch; never rejects. */
   async function fetchAndStart(free: number): Promise<number> {
-    let jobs: readonly J[];
-    let nextReadyInMs: number | null | undefined;
+    let fetched: FetchedJobs<J>;
     try {
-      ({ jobs, nextReadyInMs } = await source.fetch(free));
+      fetched = await source.fetch(free);
       fetchFailures = 0;
     } catch (thrown) {
       fetchFailures += 1;
@@ -122,6 +128,11 @@ export function createQueueLoop<J extends SourcedJob>(
       logger.warn({ queue: name, err: coerceError(thrown), retryInMs: delayMs }, 'fetching jobs failed');
       return delayMs;
     }
+    return startFetched(fetched, free);
+  }
+
+  /** Starts what a fetch claimed into `free` slots; resolves with the delay before the next fetch. */
+  async function startFetched({ jobs, nextReadyInMs }: FetchedJobs<J>, free: number): Promise<number> {
     if (stopping) {
       await giveBack(jobs);
       return 0;
@@ -185,25 +196,54 @@ export function createQueueLoop<J extends SourcedJob>(
 
   /**
    * One `complete` for the jobs that completed together: under load several end in the same turn,
-   * and a statement each was a query per job. A failed batch falls back to settling one by one.
+   * and a statement each was a query per job. When the source can, the same round trip claims the
+   * jobs that take their slots (and no other fetch is in flight: one at a time keeps the slots
+   * counted). A failed batch falls back to settling one by one.
    */
   async function completeBatch(): Promise<void> {
     const batch = completions;
     completions = [];
+    if (source.completeAndFetch && !fetching && !stopping) {
+      beginFetch(() => completeAndFetch(batch));
+      return;
+    }
     if (batch.length === 1) return settle(batch[0]!, { status: 'completed' }, 0);
     try {
-      const affected = await source.complete(batch.map((entry) => entry.job));
-      if (affected !== undefined && affected < batch.length) {
-        logger.warn(
-          { queue: name, jobIds: batch.map((entry) => entry.job.id), completed: affected },
-          'some jobs were no longer active under their attempt when they ended (expired, failed by supervision or cancelled); their outcome is not recorded',
-        );
-      }
+      warnIfNotHeld(batch, await source.complete(batch.map((entry) => entry.job)));
       for (const entry of batch) release(entry, false);
       afterRelease();
     } catch {
       await Promise.all(batch.map((entry) => settle(entry, { status: 'completed' }, 0)));
     }
+  }
+
+  /** completeBatch's single round trip; resolves with the delay before the next fetch. */
+  async function completeAndFetch(batch: readonly RunningJob<J>[]): Promise<number> {
+    const free = freeSlots() + batch.length;
+    let result: Awaited<ReturnType<NonNullable<JobSource<J>['completeAndFetch']>>>;
+    try {
+      result = await source.completeAndFetch!(
+        batch.map((entry) => entry.job),
+        free,
+      );
+      fetchFailures = 0;
+    } catch {
+      await Promise.all(batch.map((entry) => settle(entry, { status: 'completed' }, 0)));
+      return 0;
+    }
+    warnIfNotHeld(batch, result.completed);
+    for (const entry of batch) release(entry, false);
+    refreshHeartbeat();
+    if (stopping && running.size === 0) onDrained?.();
+    return startFetched(result, free);
+  }
+
+  function warnIfNotHeld(batch: readonly RunningJob<J>[], completed: number | undefined): void {
+    if (completed === undefined || completed >= batch.length) return;
+    logger.warn(
+      { queue: name, jobIds: batch.map((entry) => entry.job.id), completed },
+      'some jobs were no longer active under their attempt when they ended (expired, failed by supervision or cancelled); their outcome is not recorded',
+    );
   }
 
   async function settle(entry: RunningJob<J>, outcome: JobOutcome, retries: number): Promise<void> {

@@ -7,7 +7,7 @@ import type { TranscriptRow } from '../db/repositories/transcript-repository.ts'
 import { rowFromJson } from '../db/row-from-json.ts';
 import { conversations, transcriptMessages } from '../db/schema/index.ts';
 import { MAX_RESPONDER_RUN_MS } from '../pipeline/responder.ts';
-import type { JobSource, SourcedJob } from './job-source.ts';
+import type { FetchedJobs, JobSource, SourcedJob } from './job-source.ts';
 
 /** The reply queue's name: its loop in the dispatcher, and the payload of the NOTIFY that wakes it. */
 export const REPLY_QUEUE = 'reply';
@@ -29,6 +29,18 @@ export interface ReplyJob extends SourcedJob {
   readonly hasUnsettledOutbox: boolean;
   /** The episode's transcript in message order. */
   readonly episode: readonly TranscriptRow[];
+  /**
+   * Posts the run made: recorded as sent by the statement that ends the claim (settle_reply_claims),
+   * not each in a round trip of its own. The run appends to it.
+   */
+  readonly sent: SentEffect[];
+}
+
+/** An outbox row the run posted, and the id Chatwoot gave the message (null: not a message). */
+export interface SentEffect {
+  readonly outboxId: number;
+  readonly chatwootMessageId: number | null;
+  readonly sentAt: Date;
 }
 
 export interface ReplyQueueOptions {
@@ -52,6 +64,11 @@ export const DEFAULT_REPLY_QUEUE_OPTIONS: ReplyQueueOptions = {
   maxRetryDelayMs: 60_000,
 };
 
+interface ClaimResultJson {
+  readonly claims: readonly ClaimedJson[];
+  readonly nextReadyAt: string | null;
+}
+
 interface ClaimedJson {
   readonly conversation: Record<string, unknown>;
   readonly hasUnsettledOutbox: boolean;
@@ -71,44 +88,68 @@ export function createReplyQueue(
 ): JobSource<ReplyJob> {
   const { db, now } = deps;
 
-  async function release(unordered: readonly ReplyJob[], retryAt: Date | null): Promise<number> {
+  /**
+   * Ends claims (recording the posts their runs made) and, with `claimLimit` > 0, claims that many
+   * due bursts in the same round trip: settle_reply_claims, migration 0010.
+   */
+  async function settle(
+    unordered: readonly ReplyJob[],
+    retryAt: Date | null,
+    claimLimit: number,
+  ): Promise<FetchedJobs<ReplyJob> & { readonly completed: number }> {
     const jobs = byConversation(unordered);
-    const [row] = await queryPreparedRows<{ released: number }>(
-      db,
-      'release_reply_claims',
-      sql`select count(*) filter (where release_reply_claim(x.id, x.claim, ${retryAt?.toISOString() ?? null}::timestamptz))::int as released
-            from unnest(${sql.param(jobs.map((job) => job.data.conversationId))}::bigint[],
-                        ${sql.param(jobs.map((job) => job.claim))}::uuid[]) as x(id, claim)`,
+    const sent = jobs.flatMap((job) =>
+      job.sent.map((effect) => ({
+        id: effect.outboxId,
+        chatwoot_message_id: effect.chatwootMessageId,
+        sent_at: effect.sentAt.toISOString(),
+      })),
     );
-    return row?.released ?? 0;
+    const at = now();
+    const [row] = await queryPreparedRows<{ result: ClaimResultJson & { released: number } }>(
+      db,
+      'settle_reply_claims',
+      sql`select settle_reply_claims(
+            ${sql.param(jobs.map((job) => job.data.conversationId))}::bigint[],
+            ${sql.param(jobs.map((job) => job.claim))}::uuid[],
+            ${retryAt?.toISOString() ?? null}::timestamptz,
+            ${JSON.stringify(sent)}::jsonb,
+            ${claimLimit}::integer,
+            ${at.toISOString()}::timestamptz,
+            ${new Date(at.getTime() + options.leaseMs).toISOString()}::timestamptz) as result`,
+    );
+    return { completed: row!.result.released, ...claimedJobs(row!.result, at) };
+  }
+
+  function claimedJobs(result: ClaimResultJson, at: Date): FetchedJobs<ReplyJob> {
+    return {
+      jobs: result.claims.map((claimed) => toReplyJob(claimed, options.leaseMs, at.getTime())),
+      nextReadyInMs:
+        result.nextReadyAt === null ? null : new Date(result.nextReadyAt).getTime() - at.getTime(),
+    };
   }
 
   return {
     async fetch(max) {
       const at = now();
-      const [row] = await queryPreparedRows<{
-        result: { claims: readonly ClaimedJson[]; nextReadyAt: string | null };
-      }>(
+      const [row] = await queryPreparedRows<{ result: ClaimResultJson }>(
         db,
         'claim_due_replies',
         sql`select claim_due_replies(${max}, ${at.toISOString()}::timestamptz,
               ${new Date(at.getTime() + options.leaseMs).toISOString()}::timestamptz) as result`,
       );
-      const { claims, nextReadyAt } = row!.result;
-      return {
-        jobs: claims.map((claimed) => toReplyJob(claimed, options.leaseMs, at.getTime())),
-        nextReadyInMs: nextReadyAt === null ? null : new Date(nextReadyAt).getTime() - at.getTime(),
-      };
+      return claimedJobs(row!.result, at);
     },
-    complete: (jobs) => release(jobs, null),
-    fail: (job) => {
+    complete: async (jobs) => (await settle(jobs, null, 0)).completed,
+    completeAndFetch: (jobs, max) => settle(jobs, null, max),
+    fail: async (job) => {
       const delayMs = Math.min(options.retryDelayMs * 2 ** (job.attempt - 1), options.maxRetryDelayMs);
-      return release([job], new Date(now().getTime() + delayMs));
+      return (await settle([job], new Date(now().getTime() + delayMs), 0)).completed;
     },
     // A reply's payload is always valid; a dropped one ends like a completed one.
-    drop: (job) => release([job], null),
+    drop: async (job) => (await settle([job], null, 0)).completed,
     giveBack: async (jobs) => {
-      await release(jobs, now());
+      await settle(jobs, now(), 0);
     },
     async touch(running) {
       const at = now().getTime();
@@ -153,5 +194,6 @@ function toReplyJob(claimed: ClaimedJson, leaseMs: number, claimedAt: number): R
     conversation,
     hasUnsettledOutbox: claimed.hasUnsettledOutbox,
     episode: claimed.episode.map((message) => rowFromJson(transcriptMessages, message)),
+    sent: [],
   };
 }

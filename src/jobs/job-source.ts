@@ -15,14 +15,28 @@ export interface SourcedJob {
   readonly heartbeatMs: number;
 }
 
+/**
+ * Jobs a fetch claimed. `nextReadyInMs`: how soon the next one becomes runnable, when the source
+ * knows (a debounced reply); the loop then fetches at that time instead of its poll.
+ */
+export interface FetchedJobs<J extends SourcedJob> {
+  readonly jobs: readonly J[];
+  readonly nextReadyInMs?: number | null;
+}
+
 export interface JobSource<J extends SourcedJob> {
-  /**
-   * Claims up to `max` runnable jobs. `nextReadyInMs`: how soon the next one becomes runnable, when
-   * the source knows (a debounced reply); the loop then fetches at that time instead of its poll.
-   */
-  fetch(max: number): Promise<{ readonly jobs: readonly J[]; readonly nextReadyInMs?: number | null }>;
+  /** Claims up to `max` runnable jobs. */
+  fetch(max: number): Promise<FetchedJobs<J>>;
   /** Records jobs that ended well; resolves with how many were still held under their claim. */
   complete(jobs: readonly J[]): Promise<number | undefined>;
+  /**
+   * `complete`, then `fetch(max)`, in one round trip: the slots the jobs free are refilled by the
+   * statement that frees them. Optional; the loop completes and then fetches without it.
+   */
+  completeAndFetch?(
+    jobs: readonly J[],
+    max: number,
+  ): Promise<FetchedJobs<J> & { readonly completed: number | undefined }>;
   /** Records a failed attempt: the source runs the job again later (with backoff) or gives up. */
   fail(job: J, output: object): Promise<number | undefined>;
   /** Ends a job for good without retrying it (its payload can never succeed). */

@@ -24,6 +24,12 @@ export interface DeliverableRow {
   readonly isReadyToPost?: boolean;
 }
 
+export type RecordSent = (
+  outboxId: number,
+  chatwootMessageId: number | null,
+  at: Date,
+) => Promise<void> | void;
+
 /**
  * A retry of a post found that it must not happen any more: a human took the conversation over
  * (reply) or acted first (the handoff's customer message) during the backoff.
@@ -61,8 +67,16 @@ export async function deliverOutbox(
    * seen, by markSending.
    */
   unsettled?: readonly DeliverableRow[],
+  /**
+   * Records a post as sent. By default at once; a reply run hands its posts to the statement that
+   * ends its claim instead (create-reply-queue.ts): until then they stay `sending`, which a crash
+   * leaves for the next claim to reconcile, as any interrupted send.
+   */
+  recordSent?: RecordSent,
 ): Promise<void> {
   const outbox = createOutboxRepository(deps.db);
+  const record: RecordSent =
+    recordSent ?? ((outboxId, chatwootMessageId, at) => outbox.markSent(outboxId, chatwootMessageId, at));
   const rows: readonly DeliverableRow[] =
     unsettled ?? (await outbox.listUnsettledForDelivery(conversation.id));
   if (rows.length === 0) return;
@@ -124,7 +138,7 @@ export async function deliverOutbox(
         : row.kind === 'handoff_message'
           ? () => handoffOvertaken(deps, port, conversation, target, row)
           : null;
-    await deliverRow(deps, port, target, conversation, deliverable, recheck);
+    await deliverRow(deps, port, target, conversation, deliverable, recheck, record);
   }
 }
 
@@ -136,6 +150,7 @@ async function deliverRow(
   { row, isReadyToPost = false }: DeliverableRow,
   /** Before each retry of the post: why it must not happen any more, or null. */
   recheck: (() => Promise<string | null>) | null,
+  recordSent: RecordSent,
 ): Promise<void> {
   const outbox = createOutboxRepository(deps.db);
   const isMessage = row.kind === 'reply' || row.kind === 'handoff_note' || row.kind === 'handoff_message';
@@ -164,7 +179,7 @@ async function deliverRow(
     : undefined;
   try {
     const chatwootMessageId = await perform(port, target, row, beforeRetry);
-    await outbox.markSent(row.id, chatwootMessageId, deps.now());
+    await recordSent(row.id, chatwootMessageId, deps.now());
   } catch (thrown) {
     if (thrown instanceof PostOvertakenError) {
       // The earlier attempts failed without creating the message (only such failures are retried).

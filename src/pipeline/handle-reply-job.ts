@@ -124,7 +124,10 @@ export async function handleReplyJob(deps: PipelineDeps, job: ReplyJob): Promise
     { decision: decision.kind, reason: decision.reason, messages: answeredIds.length },
     'decision committed',
   );
-  await deliverOutbox(deps, conversation, committed.outbox);
+  // The posts are recorded as sent by the statement that ends the claim: one round trip fewer.
+  await deliverOutbox(deps, conversation, committed.outbox, (outboxId, chatwootMessageId, sentAt) => {
+    job.sent.push({ outboxId, chatwootMessageId, sentAt });
+  });
 }
 
 /**

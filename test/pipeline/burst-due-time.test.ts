@@ -108,6 +108,41 @@ describe('a burst is due once its trailing window closes, and claimed whole', ()
     expect(next?.attempt).toBe(1);
   });
 
+  it('ending a run records its posts and claims what is due in the same round trip: a customer who wrote during the run is answered next, at once', async () => {
+    await postCustomerMessage(9601);
+    const { id, replyDueAt } = await conversation();
+    const [job] = (await queueAt(replyDueAt!).fetch(10)).jobs;
+    // The run committed its reply (stored `sending`, as the commit does), answered the burst and
+    // posted the reply; the post is recorded when the claim ends.
+    const [outbound] = await queryRows<{ id: number | string }>(
+      db(),
+      sql`insert into outbound_messages (conversation_id, decision_id, episode, sequence, kind, content, echo_id, status, attempts)
+          values (${id}, 1, 1, 0, 'reply', 'hello', 'cwa-test-9601', 'sending', 1) returning id`,
+    );
+    await db().execute(sql`update conversations set last_answered_message_id = 9601 where id = ${id}`);
+    const sentAt = new Date(replyDueAt!.getTime() + 10);
+    job!.sent.push({ outboxId: Number(outbound!.id), chatwootMessageId: 777, sentAt });
+    // The customer wrote again during the run.
+    await postCustomerMessage(9602);
+    const dueAgain = (await conversation()).replyDueAt!;
+
+    const settled = await queueAt(dueAgain).completeAndFetch!([job!], 10);
+    expect(settled.completed).toBe(1);
+    expect(settled.jobs).toHaveLength(1);
+    const [next] = settled.jobs;
+    expect(next!.claim).not.toBe(job!.claim);
+    expect(next!.attempt).toBe(1);
+    expect(next!.hasUnsettledOutbox).toBe(false);
+    expect(next!.episode.map((message) => message.chatwootMessageId)).toEqual([9601, 9602]);
+    const [row] = await queryRows<{ status: string; chatwoot_message_id: number | string; sent_at: Date }>(
+      db(),
+      sql`select status, chatwoot_message_id, sent_at from outbound_messages where id = ${outbound!.id}`,
+    );
+    expect(row!.status).toBe('sent');
+    expect(Number(row!.chatwoot_message_id)).toBe(777);
+    expect(new Date(row!.sent_at).getTime()).toBe(sentAt.getTime());
+  });
+
   it('a released burst with nothing left to answer is no longer due', async () => {
     await postCustomerMessage(9301);
     const { id, replyDueAt } = await conversation();

@@ -18,6 +18,7 @@ import {
   type TaskHandlers,
   type WorkerDeps,
 } from '../../src/jobs/start-worker.ts';
+import type { JobSource } from '../../src/jobs/job-source.ts';
 import type { QueueName } from '../../src/jobs/task-list.ts';
 import type { ReplyJob } from '../../src/jobs/create-reply-queue.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
@@ -323,6 +324,51 @@ describe('job dispatcher', () => {
       async () => `state: ${await replyState(7)}`,
     );
     expect(runs).toHaveLength(2);
+  });
+
+  it('the statement that completes a reply claims the next one into its slot: no fetch in between', async () => {
+    const base = createReplyQueue({ db: database.db, now: () => new Date() });
+    const events: string[] = [];
+    const replies: JobSource<ReplyJob> = {
+      ...base,
+      fetch: async (max) => {
+        const fetched = await base.fetch(max);
+        events.push(`fetch:${fetched.jobs.map(keyOf).join(',')}`);
+        return fetched;
+      },
+      completeAndFetch: async (done, max) => {
+        const fetched = await base.completeAndFetch!(done, max);
+        events.push(`completeAndFetch:${fetched.jobs.map(keyOf).join(',')}`);
+        return fetched;
+      },
+    };
+    await enqueueReply(21);
+    await enqueueReply(22);
+    const runs: number[] = [];
+    await start(
+      {
+        reply: (job) => {
+          runs.push(keyOf(job));
+          events.push(`run:${keyOf(job)}`);
+          return Promise.resolve();
+        },
+      },
+      { replies, concurrency: 1 },
+    );
+    await waitFor(
+      () => runs.length === 2,
+      5_000,
+      () => `events: ${events.join(' ')}`,
+    );
+    // One slot: the first fetch claims one conversation; completing its run claims the other.
+    const [first, second] = events.filter((event) => event.startsWith('run:'));
+    const between = events.slice(events.indexOf(first!) + 1, events.indexOf(second!));
+    expect(between.filter((event) => event !== 'fetch:')).toEqual([`completeAndFetch:${runs[1]}`]);
+    await waitFor(
+      async () => (await replyStates()).every((state) => state === 'completed'),
+      5_000,
+      async () => `states: ${(await replyStates()).join(',')}`,
+    );
   });
 
   it('every pg-boss queue has a heartbeat and NOTIFY: a job a stopped or dead worker left active is retried within seconds', async () => {
