@@ -198,6 +198,14 @@ describe('exactly-once: createMessage after an unknown outcome', () => {
     expect(error).toMatchObject({ kind: 'network', isRetryable: true, isOutcomeUnknown: false, attempt: 4 });
   });
 
+  it('knows a refused connection sent nothing, on the default transport (undici request) as through fetch', async () => {
+    const { client } = buildTestClient({ baseUrl: await reserveClosedPortUrl() });
+
+    const error = await rejectionOf(client.createMessage({ ...conversation, content: 'x' }));
+
+    expect(error).toMatchObject({ kind: 'network', isRetryable: true, isOutcomeUnknown: false, attempt: 4 });
+  });
+
   it('keeps the outcome unknown when a retried unsafe attempt timed out earlier', async () => {
     const { client } = buildTestClient({ baseUrl: server.url, policy: { timeoutMs: 100, maxRetries: 1 } });
     server.enqueue({ hang: true }, { status: 500, body: 'boom' });

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 
 import type { Logger } from '../../logging/create-logger.ts';
 import type { ChatwootClientPolicy } from './chatwoot-client-policy.ts';
+import type { ChatwootHttp } from './chatwoot-http.ts';
 import type { AccountCircuitBreakers } from './create-account-circuit-breakers.ts';
 import type { ChatwootRateLimiter } from './create-chatwoot-rate-limiter.ts';
 import type { HttpMethod } from './send-chatwoot-attempt.ts';
@@ -13,7 +14,7 @@ export interface ChatwootRequestContext {
   tokens: { bot: string; user: string | undefined };
   /** Rate-limit key of an account: accounts of different Chatwoot installs must not collide. */
   rateLimitKey: (accountId: number) => string;
-  fetch: typeof fetch;
+  http: ChatwootHttp;
   logger: Logger;
   limiter: ChatwootRateLimiter;
   breakers: AccountCircuitBreakers;

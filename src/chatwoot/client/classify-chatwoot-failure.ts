@@ -45,7 +45,7 @@ const NEVER_SENT_CODES = new Set([
 ]);
 
 /**
- * Classifies a failed `fetch` (no HTTP answer). All network failures are retryable. Only
+ * Classifies a failed request (no HTTP answer). All network failures are retryable. Only
  * failures before the connection existed are known not to have reached Chatwoot; a reset or
  * closed socket afterwards may have happened after Chatwoot processed the request.
  */
@@ -54,7 +54,10 @@ export function classifyNetworkFailure(error: unknown): FailureClass {
   return { isRetryable: true, isOutcomeUnknown: code === undefined || !NEVER_SENT_CODES.has(code) };
 }
 
-/** undici wraps socket errors: `TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } })`. */
+/**
+ * undici's `request()` rejects with the socket error (`code: 'ECONNREFUSED'`); `fetch` wraps it:
+ * `TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } })`.
+ */
 export function findErrorCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {

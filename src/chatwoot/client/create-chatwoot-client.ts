@@ -2,6 +2,7 @@ import type { ChatwootConnection } from '../../config/config.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import { ChatwootApiError } from './chatwoot-api-error.ts';
+import { httpFromFetch, undiciHttp } from './chatwoot-http.ts';
 import type { AssignInput, CallOptions, ChatwootClient, ConversationRef } from './chatwoot-client.ts';
 import { type ChatwootClientPolicy, DEFAULT_CHATWOOT_CLIENT_POLICY } from './chatwoot-client-policy.ts';
 import type { ChatwootRequest, ChatwootRequestContext } from './chatwoot-request.ts';
@@ -28,6 +29,7 @@ export interface ChatwootClientDeps {
   /** Shared by every client of the process (and across processes when backed by Redis). */
   limiter: ChatwootRateLimiter;
   policy?: Partial<ChatwootClientPolicy>;
+  /** Replaces the default transport (undici's `request()`, chatwoot-http.ts): tests intercept calls. */
   fetch?: typeof fetch;
   sleep?: Sleep;
   random?: () => number;
@@ -57,7 +59,7 @@ export function createChatwootClient(
     baseUrl: origin,
     tokens: { bot: apiToken, user: connection.userToken },
     rateLimitKey: (accountId) => `${origin}#${accountId}`,
-    fetch: deps.fetch ?? globalThis.fetch,
+    http: deps.fetch ? httpFromFetch(deps.fetch) : undiciHttp,
     logger,
     limiter: deps.limiter,
     breakers: createAccountCircuitBreakers(

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 
 import { ChatwootApiError } from './chatwoot-api-error.ts';
+import type { ChatwootHttp, HttpExchange } from './chatwoot-http.ts';
 import { classifyHttpFailure, classifyNetworkFailure } from './classify-chatwoot-failure.ts';
 import { parseRetryAfter } from './parse-retry-after.ts';
 
@@ -22,7 +23,7 @@ export interface ChatwootAttempt<T> {
 }
 
 export interface AttemptDeps {
-  fetch: typeof fetch;
+  http: ChatwootHttp;
   now: () => number;
 }
 
@@ -46,16 +47,14 @@ export async function sendChatwootAttempt<T>(
   const headers: Record<string, string> = { api_access_token: input.token, accept: 'application/json' };
   if (input.body !== undefined) headers['content-type'] = 'application/json';
 
-  let response: Response;
-  let text: string;
+  let response: HttpExchange;
   try {
-    response = await deps.fetch(input.url, {
+    response = await deps.http(input.url, {
       method: input.method,
       headers,
       body: input.body === undefined ? undefined : JSON.stringify(input.body),
       signal,
     });
-    text = await response.text();
   } catch (error) {
     throw describeTransportFailure(input, error, {
       isCallerAbort: input.signal?.aborted === true,
@@ -65,21 +64,22 @@ export async function sendChatwootAttempt<T>(
     clearTimeout(timer);
   }
 
-  if (!response.ok) {
-    const failure = classifyHttpFailure(response.status, text);
+  const { status, text } = response;
+  if (status < 200 || status > 299) {
+    const failure = classifyHttpFailure(status, text);
     throw new ChatwootApiError({
       kind: 'http',
       operation: input.operation,
-      message: `Chatwoot ${input.operation} failed with HTTP ${response.status}${summariseErrorBody(text)}`,
-      status: response.status,
+      message: `Chatwoot ${input.operation} failed with HTTP ${status}${summariseErrorBody(text)}`,
+      status,
       body: text,
       isRetryable: failure.isRetryable,
       isOutcomeUnknown: failure.isOutcomeUnknown || input.hasEarlierUnknownOutcome,
-      retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), deps.now()),
+      retryAfterMs: parseRetryAfter(response.header('retry-after'), deps.now()),
       attempt: input.attempt,
     });
   }
-  return { value: parseBody(input, response.status, text), status: response.status };
+  return { value: parseBody(input, status, text), status };
 }
 
 function describeTransportFailure(
@@ -88,7 +88,7 @@ function describeTransportFailure(
   how: { isCallerAbort: boolean; isTimeout: boolean },
 ): ChatwootApiError {
   const common = { operation: input.operation, attempt: input.attempt, cause: error };
-  // Once fetch has started we cannot know whether Chatwoot received the request.
+  // Once the request has started we cannot know whether Chatwoot received the request.
   if (how.isCallerAbort) {
     return new ChatwootApiError({
       ...common,
