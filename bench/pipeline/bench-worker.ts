@@ -53,6 +53,7 @@ process.on('message', (message: { type: string }) => {
       queries,
       peakRssMb: Math.round(peakRss / 1024 / 1024),
       cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      systemCpuMs: Math.round(cpu.system / 1000),
       runStarts,
     });
   }

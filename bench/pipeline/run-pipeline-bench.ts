@@ -18,6 +18,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200);
 // One round: the simulator's reset() reuses conversation and message ids, which the service rightly dedupes.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const SPREAD = process.env.BENCH_ORDER !== 'burst';
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const TOKEN = 'bench-bot-token';
 const SECRET = 'bench-bot-secret-0123456789';
@@ -143,20 +144,33 @@ async function runRound(round: number) {
   const startedAt = Date.now(); // the simulator's clock
   const simulatorCpuAtStart = process.cpuUsage();
   const postgresCpuAtStart = postgresCpuMs();
-  const conversations = Array.from({ length: CONVERSATIONS }, (_, index) =>
-    sim.customerSays({
+  // Every conversation's first message, then the other two of each (the simulator delivers in
+  // order, so a conversation's messages arrive up to the whole round apart, and with debounce 0
+  // most are answered one by one). BENCH_ORDER=burst creates each conversation's three back to
+  // back instead, as a customer typing three lines would: fewer replies, each answering more.
+  const conversations: Array<{ conversationId: number }> = [];
+  const burst = (index: number) => {
+    const opened = sim.customerSays({
       inboxId: 3,
       content: `round ${round} conversation ${index}: hello`,
       newConversation: true,
-    }),
-  );
-  for (const conversation of conversations) {
+    });
+    conversations.push(opened);
+    return opened;
+  };
+  const rest = (conversation: { conversationId: number }) => {
     sim.customerSays({
       inboxId: 3,
       conversationId: conversation.conversationId,
       content: 'my order is late',
     });
     sim.customerSays({ inboxId: 3, conversationId: conversation.conversationId, content: 'can you check?' });
+  };
+  if (SPREAD) {
+    for (let index = 0; index < CONVERSATIONS; index += 1) burst(index);
+    for (const conversation of conversations) rest(conversation);
+  } else {
+    for (let index = 0; index < CONVERSATIONS; index += 1) rest(burst(index));
   }
   // Wait until every customer message is answered (or a deadline). Replies are counted as the
   // simulator creates them (push, not polling: snapshotting every conversation every few ms cost
@@ -233,6 +247,7 @@ async function runRound(round: number) {
     queries: number;
     peakRssMb: number;
     cpuMs: number;
+    systemCpuMs: number;
     runStarts: Array<{ conversationId: number; lastMessageId: number; at: number }>;
   }>(child, 'stats', 'stats');
   return {
@@ -289,7 +304,7 @@ console.log(
   `\nbench:pipeline — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
 );
 console.log(
-  `method: ${CONVERSATIONS} conversations at once, each a burst of 3 customer messages; debounce 0; zero-latency scripted responder;`,
+  `method: ${CONVERSATIONS} conversations at once, each a burst of 3 customer messages (${SPREAD ? 'every first message, then the rest' : 'each burst back to back: BENCH_ORDER=burst'}); debounce 0; zero-latency scripted responder;`,
 );
 console.log(
   'simulator (this process, 32 concurrent webhook deliveries) ⇄ service serve --role all (child process) on the real PostgreSQL.',
@@ -312,7 +327,7 @@ for (const r of results) {
       `p99 ${percentile(runTimes, 99).toFixed(0)} ms`,
   );
   console.log(
-    `  CPU ms/reply: service ${(r.cpuMs / r.replies).toFixed(2)} (incl. 1 s idle after the round), ` +
+    `  CPU ms/reply: service ${(r.cpuMs / r.replies).toFixed(2)} (kernel ${(r.systemCpuMs / r.replies).toFixed(2)}; incl. 1 s idle after the round), ` +
       `simulator ${(r.simulatorCpuMs / r.replies).toFixed(2)}, PostgreSQL ${(r.postgresCpuMs / r.replies).toFixed(2)}`,
   );
 }
