@@ -1,3 +1,53 @@
+-- The claim (migration 0009) reads when the next burst becomes due only when it could not fill
+-- every slot asked for: that scan reads every queued row, and a full claim has no use for it.
+CREATE OR REPLACE FUNCTION claim_due_replies(p_limit integer, p_now timestamptz, p_lease_until timestamptz)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  v_claimed jsonb;
+  v_next timestamptz;
+BEGIN
+  WITH due AS (
+    SELECT id FROM conversations
+     WHERE reply_queued AND reply_due_at <= p_now AND (reply_lease_until IS NULL OR reply_lease_until <= p_now)
+     ORDER BY reply_due_at
+     LIMIT p_limit
+     FOR UPDATE SKIP LOCKED
+  ), claimed AS (
+    UPDATE conversations c
+       SET reply_claim = gen_random_uuid(), reply_lease_until = p_lease_until,
+           reply_attempts = c.reply_attempts + 1
+      FROM due
+     WHERE c.id = due.id
+    RETURNING c.*
+  )
+  SELECT coalesce(jsonb_agg(to_jsonb(claimed)), '[]'::jsonb) INTO v_claimed FROM claimed;
+
+  SELECT coalesce(jsonb_agg(jsonb_build_object(
+           'conversation', x.row,
+           'hasUnsettledOutbox', EXISTS (
+             SELECT 1 FROM outbound_messages o
+              WHERE o.conversation_id = (x.row->>'id')::bigint AND o.status IN ('pending', 'sending')),
+           'episode', (
+             SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY t.chatwoot_message_id), '[]'::jsonb)
+               FROM transcript_messages t
+              WHERE t.conversation_id = (x.row->>'id')::bigint AND t.episode = (x.row->>'episode')::integer))),
+         '[]'::jsonb)
+    INTO v_claimed
+    FROM jsonb_array_elements(v_claimed) AS x(row);
+
+  -- A full claim leaves the caller's slots busy: it claims again when one frees, not at a time.
+  IF jsonb_array_length(v_claimed) < p_limit THEN
+    SELECT min(greatest(reply_due_at, coalesce(reply_lease_until, reply_due_at))) INTO v_next
+      FROM conversations
+     WHERE reply_queued AND greatest(reply_due_at, coalesce(reply_lease_until, reply_due_at)) > p_now;
+  END IF;
+
+  RETURN jsonb_build_object('claims', v_claimed, 'nextReadyAt', v_next);
+END
+$$;
+--> statement-breakpoint
+
 -- Ending runs and starting the next ones in one round trip (src/jobs/create-reply-queue.ts,
 -- docs/decisions/2026-12-06-reply-queue-on-the-conversation.md, "Settle and claim together").
 --
