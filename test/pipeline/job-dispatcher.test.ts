@@ -371,6 +371,52 @@ describe('job dispatcher', () => {
     );
   });
 
+  it('when the statement that completes and claims fails, the jobs are completed one by one and the queue goes on', async () => {
+    const base = createReplyQueue({ db: database.db, now: () => new Date() });
+    let failures = 0;
+    const completedAlone: number[] = [];
+    const replies: JobSource<ReplyJob> = {
+      ...base,
+      completeAndFetch: (done, max) => {
+        if (failures === 0) {
+          failures += 1;
+          return Promise.reject(new Error('connection reset'));
+        }
+        return base.completeAndFetch!(done, max);
+      },
+      complete: (done) => {
+        completedAlone.push(...done.map(keyOf));
+        return base.complete(done);
+      },
+    };
+    await enqueueReply(31);
+    const runs: number[] = [];
+    await start(
+      {
+        reply: (job) => {
+          runs.push(keyOf(job));
+          return Promise.resolve();
+        },
+      },
+      { replies, concurrency: 1 },
+    );
+    await waitFor(
+      async () => (await replyState(31)) === 'completed',
+      5_000,
+      async () => `state: ${await replyState(31)}, runs: ${runs.join(',')}`,
+    );
+    expect(failures).toBe(1);
+    expect(completedAlone).toEqual([31]);
+    // The loop still claims: a burst due later is run.
+    await enqueueReply(32);
+    await waitFor(
+      () => runs.includes(32),
+      5_000,
+      () => `runs: ${runs.join(',')}`,
+    );
+    expect(runs).toEqual([31, 32]);
+  });
+
   it('every pg-boss queue has a heartbeat and NOTIFY: a job a stopped or dead worker left active is retried within seconds', async () => {
     for (const name of ['conversation-signal', 'episode-summary', 'knowledge-sync'] as const) {
       const definition = await queue.boss.getQueue(name);
