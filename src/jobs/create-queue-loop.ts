@@ -1,5 +1,6 @@
 import { coerceError } from '../errors/coerce-error.ts';
 import type { Logger } from '../logging/create-logger.ts';
+import { createJobHeartbeat, type HeartbeatEntry } from './job-heartbeat.ts';
 import type { FetchedJobs, JobSource, SourcedJob } from './job-source.ts';
 
 /** How a job ended; the loop records it in the job's source accordingly. */
@@ -44,13 +45,7 @@ export interface QueueLoop {
 /** Upper bound of the back-off after failed fetches, and between retries of a failed settle. */
 const MAX_RETRY_DELAY_MS = 10_000;
 
-interface RunningJob<J extends SourcedJob> {
-  /** Settles and heartbeats are fenced to the claim that was fetched (the source keeps it in the job). */
-  readonly job: J;
-  /** The handler has returned (its settle may still be pending or retrying). */
-  finished: boolean;
-  /** A heartbeat found the job no longer active under this claim. */
-  claimLost: boolean;
+interface RunningJob<J extends SourcedJob> extends HeartbeatEntry<J> {
   /** Still running when stop's deadline passed: never settled by this process. */
   abandoned: boolean;
   settleRetry?: NodeJS.Timeout;
@@ -69,6 +64,7 @@ export function createQueueLoop<J extends SourcedJob>(
   const { logger } = deps;
   const { name, source } = spec;
   const running = new Map<string, RunningJob<J>>();
+  const heartbeat = createJobHeartbeat({ logger, queue: name, source, running });
   let fetching: Promise<void> | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
   /** A wake arrived while a fetch was in flight. */
@@ -77,10 +73,7 @@ export function createQueueLoop<J extends SourcedJob>(
   let backlog = false;
   let fetchFailures = 0;
   let stopping = false;
-  let halted = false;
   let onDrained: (() => void) | undefined;
-  let heartbeat: { readonly timer: NodeJS.Timeout; readonly periodMs: number } | undefined;
-  let touching = false;
   /** Jobs that completed in this event-loop turn: recorded together in one `complete` call. */
   let completions: RunningJob<J>[] = [];
 
@@ -167,7 +160,7 @@ export function createQueueLoop<J extends SourcedJob>(
       abandoned: false,
     };
     running.set(job.id, entry);
-    refreshHeartbeat();
+    heartbeat.refresh();
     void execute(entry);
   }
 
@@ -233,7 +226,7 @@ export function createQueueLoop<J extends SourcedJob>(
     }
     warnIfNotHeld(batch, result.completed);
     for (const entry of batch) release(entry, false);
-    refreshHeartbeat();
+    heartbeat.refresh();
     if (stopping && running.size === 0) onDrained?.();
     return startFetched(result, free);
   }
@@ -292,7 +285,7 @@ export function createQueueLoop<J extends SourcedJob>(
   }
 
   function afterRelease(): void {
-    refreshHeartbeat();
+    heartbeat.refresh();
     if (stopping) {
       if (running.size === 0) onDrained?.();
       return;
@@ -300,61 +293,15 @@ export function createQueueLoop<J extends SourcedJob>(
     if (backlog || spec.fetchOnSettle) wake();
   }
 
-  /**
-   * One timer per queue refreshes every running job that has a heartbeat in one `touch` call, at
-   * half the shortest heartbeat window among them: pg-boss's worker refreshes at heartbeatSeconds / 2
-   * (heartbeatRefreshSeconds) and supervision fails a job whose refresh is heartbeatSeconds old.
-   */
-  function refreshHeartbeat(): void {
-    let windowMs = Infinity;
-    for (const entry of running.values()) {
-      if (entry.job.heartbeatMs > 0 && !entry.claimLost) windowMs = Math.min(windowMs, entry.job.heartbeatMs);
-    }
-    const periodMs = Number.isFinite(windowMs) && !halted ? windowMs / 2 : 0;
-    if (heartbeat?.periodMs === periodMs) return;
-    if (heartbeat) clearInterval(heartbeat.timer);
-    heartbeat = periodMs > 0 ? { periodMs, timer: setInterval(() => void touch(), periodMs) } : undefined;
-  }
-
-  async function touch(): Promise<void> {
-    if (touching) return;
-    const held = [...running.values()].filter((entry) => entry.job.heartbeatMs > 0 && !entry.claimLost);
-    if (held.length === 0) return;
-    touching = true;
-    try {
-      const refreshed = await source.touch(held.map((entry) => entry.job));
-      if (!refreshed) return;
-      let lost = false;
-      for (const entry of held) {
-        if (refreshed.has(entry.job.id) || entry.finished || running.get(entry.job.id) !== entry) continue;
-        entry.claimLost = true;
-        lost = true;
-        logger.warn(
-          { queue: name, jobId: entry.job.id },
-          'running job is no longer held under its claim (heartbeat missed, expired or cancelled); it runs again elsewhere',
-        );
-      }
-      if (lost) refreshHeartbeat();
-    } catch (thrown) {
-      logger.warn(
-        { queue: name, err: coerceError(thrown), jobs: held.length },
-        'job heartbeat failed; retrying on the next beat',
-      );
-    } finally {
-      touching = false;
-    }
-  }
-
   function halt(): void {
     stopping = true;
-    halted = true;
     clearTimeout(pollTimer);
     for (const entry of running.values()) {
       entry.abandoned = true;
       clearTimeout(entry.settleRetry);
     }
     running.clear();
-    refreshHeartbeat();
+    heartbeat.halt();
   }
 
   async function stop(deadline: number): Promise<void> {
