@@ -19,6 +19,7 @@ const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200);
 // One round: the simulator's reset() reuses conversation and message ids, which the service rightly dedupes.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const SPREAD = process.env.BENCH_ORDER !== 'burst';
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 0);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const TOKEN = 'bench-bot-token';
 const SECRET = 'bench-bot-secret-0123456789';
@@ -139,6 +140,9 @@ sim.setBotOutgoingUrl(7, `${ready.url}/webhooks/chatwoot`);
 
 async function runRound(round: number) {
   sim.reset();
+  // BENCH_IDLE_MS: the service idles this long first, as between a support team's bursts (a
+  // database pool that closes idle connections after 10 s has none left then).
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
   await request(child, 'reset', 'reset-done');
   const started = performance.now();
   const startedAt = Date.now(); // the simulator's clock
