@@ -206,14 +206,14 @@ export function createQueueLoop<J extends SourcedJob>(
       for (const entry of batch) release(entry, false);
       afterRelease();
     } catch {
-      await Promise.all(batch.map((entry) => settle(entry, { status: 'completed' }, 0)));
+      await completeOneByOne(batch);
     }
   }
 
   /** completeBatch's single round trip; resolves with the delay before the next fetch. */
   async function completeAndFetch(batch: readonly RunningJob<J>[]): Promise<number> {
     const free = freeSlots() + batch.length;
-    let result: Awaited<ReturnType<NonNullable<JobSource<J>['completeAndFetch']>>>;
+    let result: FetchedJobs<J> & { readonly completed: number | undefined };
     try {
       result = await source.completeAndFetch!(
         batch.map((entry) => entry.job),
@@ -221,7 +221,7 @@ export function createQueueLoop<J extends SourcedJob>(
       );
       fetchFailures = 0;
     } catch {
-      await Promise.all(batch.map((entry) => settle(entry, { status: 'completed' }, 0)));
+      await completeOneByOne(batch);
       return 0;
     }
     warnIfNotHeld(batch, result.completed);
@@ -229,6 +229,11 @@ export function createQueueLoop<J extends SourcedJob>(
     heartbeat.refresh();
     if (stopping && running.size === 0) onDrained?.();
     return startFetched(result, free);
+  }
+
+  /** A batch whose statement failed: each job settles (and retries) on its own. */
+  async function completeOneByOne(batch: readonly RunningJob<J>[]): Promise<void> {
+    await Promise.all(batch.map((entry) => settle(entry, { status: 'completed' }, 0)));
   }
 
   function warnIfNotHeld(batch: readonly RunningJob<J>[], completed: number | undefined): void {

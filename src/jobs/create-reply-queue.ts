@@ -176,7 +176,7 @@ export function createReplyQueue(
 
 /**
  * Rows are locked in id order by every statement that locks several conversations (ingress, the
- * release, the heartbeat): two of them never wait on each other in a cycle.
+ * settle, the heartbeat): two of them never wait on each other in a cycle.
  */
 function byConversation(jobs: readonly ReplyJob[]): ReplyJob[] {
   return [...jobs].sort((a, b) => a.data.conversationId - b.data.conversationId);
