@@ -7,9 +7,11 @@
  * up. Without that turn, a database whose queries resolve without yielding to I/O (PGlite runs in
  * this thread) would write every delivery alone.
  *
- * Items that share a conflict key (the same conversation, the same delivery) are never in a batch
- * or in flight together, and keep their arrival order: events of one conversation apply one after
- * the other exactly as they would one transaction at a time.
+ * Items that share a conflict key (the same conversation, the same delivery) are never in flight
+ * in two batches at once, and keep their arrival order: events of one conversation apply one after
+ * the other exactly as they would one transaction at a time. A key the `shareable` option accepts
+ * (a conversation) may be held by several items of one batch, in arrival order: the writer then
+ * decides them in that order, so a burst that arrives together is committed together.
  */
 export interface GroupCommitOptions<I, O> {
   /** Most items written in one batch. */
@@ -17,6 +19,8 @@ export interface GroupCommitOptions<I, O> {
   /** Batches written at once (each holds a database connection; 1 on the embedded database). */
   readonly maxConcurrentBatches: number;
   readonly conflictKeys: (item: I) => readonly string[];
+  /** Keys that several items of one batch may hold (never two batches in flight). */
+  readonly shareable?: (key: string) => boolean;
   /** Writes a batch; returns one result per item, in order. */
   readonly writeBatch: (items: readonly I[]) => Promise<readonly O[]>;
   /**
@@ -53,19 +57,26 @@ export function createGroupCommitter<I, O>(options: GroupCommitOptions<I, O>): G
     });
   }
 
+  const shareable = options.shareable ?? (() => false);
+
   function takeBatch(): Pending<I, O>[] {
     const batch: Pending<I, O>[] = [];
-    const taken = new Set<string>();
+    const inBatch = new Set<string>();
+    const blocked = new Set<string>();
     for (let index = 0; index < pending.length && batch.length < options.maxBatchSize;) {
       const entry = pending[index]!;
-      if (entry.keys.some((key) => keysInFlight.has(key) || taken.has(key))) {
-        // Blocked: it stays queued, and so does every later item with one of its keys (they see
-        // its keys as taken), which keeps the per-key order.
-        for (const key of entry.keys) taken.add(key);
+      if (
+        entry.keys.some(
+          (key) => keysInFlight.has(key) || blocked.has(key) || (inBatch.has(key) && !shareable(key)),
+        )
+      ) {
+        // Blocked: it stays queued, and so does every later item with one of its keys, which
+        // keeps the per-key order.
+        for (const key of entry.keys) blocked.add(key);
         index += 1;
         continue;
       }
-      for (const key of entry.keys) taken.add(key);
+      for (const key of entry.keys) inBatch.add(key);
       batch.push(entry);
       pending.splice(index, 1);
     }

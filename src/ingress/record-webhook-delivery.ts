@@ -11,16 +11,10 @@ import {
   readConversations,
   type ConversationKey,
 } from './conversation-statements.ts';
-import { writeDeliveryEffects } from './write-delivery-effects.ts';
+import { isBrokenChain, writeDeliveryEffects } from './write-delivery-effects.ts';
 import { contactNeedsWrite, contactRowsOf, storedContactIds } from './contact-effects.ts';
-import {
-  decideEffects,
-  dedupeKeyOf,
-  isTracked,
-  newConversationOf,
-  untrackedEffects,
-  type Decided,
-} from './decide-delivery-effects.ts';
+import { dedupeKeyOf, isTracked, newConversationOf, type Decided } from './decide-delivery-effects.ts';
+import { decideInOrder, mergeConversationWrites } from './decide-in-order.ts';
 import { createGroupCommitter } from './group-commit.ts';
 import { extractWebhookFacts, type WebhookFacts } from './webhook-facts.ts';
 
@@ -80,6 +74,8 @@ export function createDeliveryRecorder(deps: RecordDeliveryDeps, options: Record
     maxBatchSize: options.maxBatchSize,
     maxConcurrentBatches: options.maxConcurrentBatches,
     conflictKeys: (planned) => planned.conflictKeys,
+    // Deliveries of one conversation that arrive together are written together, decided in order.
+    shareable: (key) => key.startsWith(CONVERSATION_KEY_PREFIX),
     writeBatch: (batch) => recordDeliveryBatch(deps, batch),
     ...(options.onBatchFailure ? { onBatchFailure: options.onBatchFailure } : {}),
   });
@@ -87,6 +83,8 @@ export function createDeliveryRecorder(deps: RecordDeliveryDeps, options: Record
     record: (input) => committer.submit(planDelivery(input, deps.now())),
   };
 }
+
+const CONVERSATION_KEY_PREFIX = 'conversation\u0000';
 
 /** A delivery with what ingress derives from it before touching the database. */
 export interface Planned {
@@ -112,14 +110,14 @@ export function planDelivery(input: DeliveryInput, now: Date): Planned {
     : null;
   const conflictKeys = [`dedupe\u0000${input.connection}\u0000${dedupeKey}`];
   if (input.deliveryId) conflictKeys.push(`delivery\u0000${input.connection}\u0000${input.deliveryId}`);
-  if (key) conflictKeys.push(`conversation\u0000${conversationKeyOf(key)}`);
+  if (key) conflictKeys.push(`${CONVERSATION_KEY_PREFIX}${conversationKeyOf(key)}`);
   return { input, facts, now, dedupeKey, key, conflictKeys };
 }
 
 /**
- * Writes a batch. No two deliveries of the batch share a conversation or a dedupe key (the group
- * committer guarantees it), so each conversation is decided once, exactly as if its deliveries
- * were written one transaction at a time.
+ * Writes a batch. No two deliveries of the batch share a dedupe key (the group committer
+ * guarantees it); several may share a conversation, and are then decided in their order, each on
+ * the state the one before left, exactly as if they were written one transaction at a time.
  *
  * Most batches are decided on an unlocked read and written by one guarded statement (two round
  * trips, the conversation rows locked for that one statement). Deliveries whose conversation
@@ -130,6 +128,15 @@ export async function recordDeliveryBatch(
   deps: RecordDeliveryDeps,
   batch: readonly Planned[],
 ): Promise<DeliveryResult[]> {
+  try {
+    return await recordMerged(deps, batch);
+  } catch (error) {
+    if (!isBrokenChain(error)) throw error;
+    return recordInLayers(deps, batch);
+  }
+}
+
+async function recordMerged(deps: RecordDeliveryDeps, batch: readonly Planned[]): Promise<DeliveryResult[]> {
   const optimistic = await recordWithoutLocks(deps, batch);
   if (!optimistic) return recordUnderLocks(deps, batch);
   const stale = batch.filter((_, index) => optimistic[index] === 'stale');
@@ -137,6 +144,34 @@ export async function recordDeliveryBatch(
   const again = await recordUnderLocks(deps, stale);
   let next = 0;
   return optimistic.map((result) => (result === 'stale' ? again[next++]! : result));
+}
+
+/**
+ * A delivery decided together with others of its conversation turned out to be stored already
+ * (rare: a redelivery, or another process): write the batch as layers that hold at most one
+ * delivery per conversation, in order, each decided on what the layer before wrote.
+ */
+async function recordInLayers(
+  deps: RecordDeliveryDeps,
+  batch: readonly Planned[],
+): Promise<DeliveryResult[]> {
+  const layers: number[][] = [];
+  const seen = new Map<string, number>();
+  batch.forEach((planned, index) => {
+    const key = planned.key ? conversationKeyOf(planned.key) : null;
+    const layer = key === null ? 0 : (seen.get(key) ?? -1) + 1;
+    if (key !== null) seen.set(key, layer);
+    (layers[layer] ??= []).push(index);
+  });
+  const results = new Array<DeliveryResult>(batch.length);
+  for (const layer of layers) {
+    const written = await recordMerged(
+      deps,
+      layer.map((index) => batch[index]!),
+    );
+    layer.forEach((index, position) => (results[index] = written[position]!));
+  }
+  return results;
 }
 
 /**
@@ -148,10 +183,7 @@ async function recordWithoutLocks(
   batch: readonly Planned[],
 ): Promise<Array<DeliveryResult | 'stale'> | null> {
   const tracked = batch.filter((planned) => planned.key !== null);
-  const known = await readConversations(
-    deps.db,
-    tracked.map((planned) => planned.key!),
-  );
+  const known = await readConversations(deps.db, uniqueKeys(tracked));
   if (
     tracked.some(
       (planned) => !known.has(conversationKeyOf(planned.key!)) || contactNeedsWrite(planned, known),
@@ -159,21 +191,25 @@ async function recordWithoutLocks(
   )
     return null;
   const contactIds = storedContactIds(tracked, known);
-  const read = batch.map((planned) => (planned.key ? known.get(conversationKeyOf(planned.key))! : null));
-  const decided = await Promise.all(
-    batch.map((planned, index) =>
-      read[index]
-        ? decideEffects(deps, deps.db, planned, read[index], null, contactIds)
-        : Promise.resolve(untrackedEffects(planned)),
-    ),
+  const decided = await decideInOrder(
+    deps,
+    deps.db,
+    batch,
+    (key) => ({ existing: known.get(key)!, created: null }),
+    contactIds,
   );
   if (decided.some(enqueuesJobs)) return null;
   const written = await writeDeliveryEffects(
     deps.db,
-    decided.map((entry, index) => ({
-      ...entry.effects,
-      expectedFingerprint: read[index]?.fingerprint ?? null,
-    })),
+    mergeConversationWrites(
+      decided.map((entry, index) => {
+        const key = batch[index]!.key;
+        return {
+          ...entry.effects,
+          expectedFingerprint: key ? known.get(conversationKeyOf(key))!.fingerprint : null,
+        };
+      }),
+    ),
     { notifyWorkers: wakesWorkers(batch, decided) },
   );
   return decided.map((entry, index) => {
@@ -189,8 +225,7 @@ async function recordUnderLocks(
 ): Promise<DeliveryResult[]> {
   return deps.db.transaction(async (tx) => {
     const tracked = batch.filter((planned) => planned.key !== null);
-    const keys = tracked.map((planned) => planned.key!);
-    const known = await lockConversations(tx, keys);
+    const known = await lockConversations(tx, uniqueKeys(tracked));
     // Most deliveries come from a known conversation whose contact is stored as the webhook shows
     // it: those write no contact row and cost no round trip.
     const contactIds = storedContactIds(tracked, known);
@@ -198,7 +233,8 @@ async function recordUnderLocks(
     if (toWrite.length > 0)
       for (const [key, id] of await upsertContacts(tx, contactRowsOf(toWrite))) contactIds.set(key, id);
 
-    const missing = tracked.filter((planned) => !known.has(conversationKeyOf(planned.key!)));
+    // A conversation's first delivery in the batch creates it; the ones after it see it created.
+    const missing = firstOfEach(tracked.filter((planned) => !known.has(conversationKeyOf(planned.key!))));
     const created = await insertConversations(
       tx,
       missing.map((planned) => newConversationOf(planned, contactIds)),
@@ -210,17 +246,19 @@ async function recordUnderLocks(
       raced.map((planned) => planned.key!),
     );
 
-    const decided = await Promise.all(
-      batch.map((planned) => {
-        if (!planned.key) return Promise.resolve(untrackedEffects(planned));
-        const id = conversationKeyOf(planned.key);
-        const existing = known.get(id) ?? racedRows.get(id) ?? null;
-        return decideEffects(deps, tx, planned, existing, created.get(id) ?? null, contactIds);
+    const decided = await decideInOrder(
+      deps,
+      tx,
+      batch,
+      (key) => ({
+        existing: known.get(key) ?? racedRows.get(key) ?? null,
+        created: created.get(key) ?? null,
       }),
+      contactIds,
     );
     const written = await writeDeliveryEffects(
       tx,
-      decided.map((entry) => entry.effects),
+      mergeConversationWrites(decided.map((entry) => entry.effects)),
       { notifyWorkers: wakesWorkers(batch, decided) },
     );
 
@@ -242,6 +280,20 @@ async function recordUnderLocks(
     return results;
   });
 }
+
+/** The first delivery of each conversation, in batch order. */
+function firstOfEach(tracked: readonly Planned[]): Planned[] {
+  const seen = new Set<string>();
+  return tracked.filter((planned) => {
+    const key = conversationKeyOf(planned.key!);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const uniqueKeys = (tracked: readonly Planned[]): ConversationKey[] =>
+  firstOfEach(tracked).map((planned) => planned.key!);
 
 /**
  * Workers learn of a new burst (or one due at once) by NOTIFY; a due time that only moved later is

@@ -39,6 +39,11 @@ export interface DeliveryEffects {
     readonly firstUnansweredAt: Date | null;
     /** Set when this message (re)schedules the reply: the burst's new due time. */
     readonly replyDueAt: Date | null;
+    /**
+     * Merged writes only (decide-in-order.ts): an earlier delivery of the batch dropped the waiting
+     * burst, so a null due time clears the stored one instead of keeping it.
+     */
+    readonly dropsReplyDue?: boolean;
   } | null;
   readonly message: {
     readonly chatwootMessageId: number;
@@ -62,6 +67,20 @@ export interface DeliveryEffects {
    * the lock, or nothing of this delivery is written (`stale`) and the caller decides it again.
    */
   readonly expectedFingerprint?: string | null;
+  /**
+   * A later delivery of the same conversation in this batch writes the conversation's row, with
+   * this one's changes merged in; this one writes its own rows only. All of them are written or
+   * the statement fails (a duplicate among them would have been decided on), see `chain_intact`.
+   */
+  readonly writtenWithLaterDelivery?: boolean;
+}
+
+/** The text of the error writeDeliveryEffects fails with when a delivery of a merged write was a duplicate. */
+const CHAIN_BROKEN =
+  'ingress: a delivery decided with others of its conversation was already stored, conversation ';
+
+export function isBrokenChain(error: unknown): boolean {
+  return error instanceof Error && error.message.includes(CHAIN_BROKEN.trim());
 }
 
 /** A delivery's row id; null for a duplicate; 'stale' when its guard failed. Neither wrote anything. */
@@ -115,6 +134,8 @@ export async function writeDeliveryEffects(
         reset_episode: conversation?.resetEpisode ?? false,
         first_unanswered_at: conversation?.firstUnansweredAt?.toISOString() ?? null,
         reply_due_at: conversation?.replyDueAt?.toISOString() ?? null,
+        drops_reply_due: conversation?.dropsReplyDue ?? false,
+        written_later: item.writtenWithLaterDelivery ?? false,
         has_message: message !== null,
         message_role: message?.role ?? null,
         message_content: message?.content ?? null,
@@ -150,7 +171,8 @@ export async function writeDeliveryEffects(
           inbox_id integer, chatwoot_conversation_id integer, chatwoot_message_id bigint, signed boolean, outcome text,
           received_at timestamptz, conversation_row_id bigint, has_snapshot boolean, status text, assignee_type text, assignee_id integer,
           team_id integer, labels jsonb, chatwoot_updated_at timestamptz, contact_row_id bigint, owner text, owner_reason text,
-          episode integer, reset_episode boolean, first_unanswered_at timestamptz, reply_due_at timestamptz, has_message boolean,
+          episode integer, reset_episode boolean, first_unanswered_at timestamptz, reply_due_at timestamptz, drops_reply_due boolean,
+          written_later boolean, has_message boolean,
           message_role text, message_content text, message_content_type text, message_is_private boolean, message_sender_type text,
           message_sender_id integer, message_attachments text, message_sent_at timestamptz, message_chatwoot_id bigint,
           has_transition boolean, from_owner text, to_owner text, transition_event text, transition_reason text,
@@ -194,10 +216,20 @@ export async function writeDeliveryEffects(
           first_unanswered_at = case when k.first_unanswered_at is not null then k.first_unanswered_at
                                      when k.reset_episode then null else c.first_unanswered_at end,
           -- The bot no longer owns it: the burst waiting for its reply is dropped with its turn.
-          reply_due_at = case when k.owner <> 'bot' then null else coalesce(k.reply_due_at, c.reply_due_at) end
+          reply_due_at = case when k.owner <> 'bot' or k.drops_reply_due then null else coalesce(k.reply_due_at, c.reply_due_at) end
         from kept k
-        where c.id = k.conversation_row_id
+        where c.id = k.conversation_row_id and not k.written_later
         returning c.id
+      ),
+      -- Several deliveries of one conversation were decided in order, each on the state the one
+      -- before left. One of them turning out a duplicate (stored by another process meanwhile)
+      -- would leave the merged write wrong: fail the whole statement (the cast of a non-constant
+      -- text), and the caller writes them one by one.
+      chain_intact as (
+        select coalesce(min((${CHAIN_BROKEN} || w.conversation_row_id)::integer), 0) as failed
+        from w
+        where w.conversation_row_id in (select conversation_row_id from w group by conversation_row_id having count(*) > 1)
+          and not exists (select 1 from kept where kept.idx = w.idx)
       ),
       t as (
         insert into transcript_messages (conversation_id, chatwoot_message_id, role, content, content_type, is_private, sender_type,
@@ -217,7 +249,7 @@ export async function writeDeliveryEffects(
       n as (select pg_notify(${notifyChannel(PGBOSS_SCHEMA)}, ${REPLY_QUEUE}) where ${options.notifyWorkers})
       select v.idx, kept.delivery_row_id, not exists (select 1 from w where w.idx = v.idx) as stale
       from v left join kept on kept.idx = v.idx
-      where (select count(*) from n) >= 0
+      where (select count(*) from n) >= 0 and (select failed from chain_intact) = 0
       order by v.idx`,
   );
   const results: EffectsResult[] = items.map(() => null);

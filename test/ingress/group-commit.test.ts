@@ -90,6 +90,32 @@ describe('group commit', () => {
     expect(writer.batches).toEqual([['c1-m1', 'c2-m1'], ['c1-m2'], ['c1-m3'], ['c3-m1']]);
   });
 
+  it('lets one batch hold several items with a shareable key, in order, but never two batches', async () => {
+    const writer = recordingWriter();
+    const committer = createGroupCommitter<Item, string>({
+      maxBatchSize: 100,
+      maxConcurrentBatches: 4,
+      conflictKeys: (entry) => entry.keys,
+      shareable: (key) => key.startsWith('conversation:'),
+      writeBatch: writer.writeBatch,
+    });
+    const first = committer.submit(item('c1-m1', 'conversation:1', 'delivery:1'));
+    await new Promise((resolve) => setImmediate(resolve));
+    // c1-m1 is in flight: everything of conversation 1 waits for it, then goes together.
+    const results = [
+      first,
+      committer.submit(item('c1-m2', 'conversation:1', 'delivery:2')),
+      committer.submit(item('c2-m1', 'conversation:2', 'delivery:3')),
+      committer.submit(item('c1-m3', 'conversation:1', 'delivery:4')),
+      // The same delivery twice is never in one batch, even within a shared conversation.
+      committer.submit(item('c1-m3-again', 'conversation:1', 'delivery:4')),
+      committer.submit(item('c1-m4', 'conversation:1', 'delivery:5')),
+    ];
+    await writer.drain();
+    await Promise.all(results);
+    expect(writer.batches).toEqual([['c1-m1'], ['c2-m1'], ['c1-m2', 'c1-m3'], ['c1-m3-again', 'c1-m4']]);
+  });
+
   it('runs at most maxConcurrentBatches writes at once', async () => {
     const writer = recordingWriter();
     const committer = createGroupCommitter<Item, string>({
