@@ -219,7 +219,7 @@ export async function writeDeliveryEffects(
           reply_due_at = case when k.owner <> 'bot' or k.drops_reply_due then null else coalesce(k.reply_due_at, c.reply_due_at) end
         from kept k
         where c.id = k.conversation_row_id and not k.written_later
-        returning c.id
+        returning c.id, c.reply_due_at, c.reply_lease_until
       ),
       -- Several deliveries of one conversation were decided in order, each on the state the one
       -- before left. One of them turning out a duplicate (stored by another process meanwhile)
@@ -246,7 +246,14 @@ export async function writeDeliveryEffects(
         from kept where has_transition and conversation_row_id is not null
         returning id
       ),
-      n as (select pg_notify(${notifyChannel(PGBOSS_SCHEMA)}, ${REPLY_QUEUE}) where ${options.notifyWorkers})
+      -- Also when a conversation this statement locked has a burst due and unclaimed, whatever the
+      -- delivery (the bot's own echo, a note): a claim that ran meanwhile skipped the locked row
+      -- (SKIP LOCKED), and nothing else would wake a worker for it before the backstop poll.
+      n as (
+        select pg_notify(${notifyChannel(PGBOSS_SCHEMA)}, ${REPLY_QUEUE})
+        where ${options.notifyWorkers}
+           or exists (select 1 from u where u.reply_due_at <= now() and (u.reply_lease_until is null or u.reply_lease_until <= now()))
+      )
       select v.idx, kept.delivery_row_id, not exists (select 1 from w where w.idx = v.idx) as stale
       from v left join kept on kept.idx = v.idx
       where (select count(*) from n) >= 0 and (select failed from chain_intact) = 0

@@ -20,10 +20,13 @@ import {
 } from '../../src/jobs/start-worker.ts';
 import type { JobSource } from '../../src/jobs/job-source.ts';
 import type { QueueName } from '../../src/jobs/task-list.ts';
+import { recordDeliveryBatch } from '../../src/ingress/record-webhook-delivery.ts';
 import type { ReplyJob } from '../../src/jobs/create-reply-queue.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { createLogContextStore } from '../../src/logging/log-context.ts';
 import { createTestDatabase, isRealServer } from '../setup/test-database.ts';
+import { plannedDelivery } from '../setup/ingress-test-helpers.ts';
+import { loadFixture } from '../setup/signed-delivery.ts';
 
 /**
  * The job dispatcher (start-worker.ts) on a real database, running the reply queue (on the
@@ -324,6 +327,56 @@ describe('job dispatcher', () => {
       async () => `state: ${await replyState(7)}`,
     );
     expect(runs).toHaveLength(2);
+  });
+
+  it('an ingress write to a conversation whose burst is due and unclaimed wakes the workers, whatever the delivery', async () => {
+    // A claim skips the rows an ingress write holds (SKIP LOCKED). The bot's own echo arriving as
+    // its next burst falls due was then the only event on that row, and it notified nobody: the
+    // burst waited for the backstop poll. Polls far apart: only the write's NOTIFY can wake the worker.
+    const polls = {
+      reply: 60_000,
+      'conversation-signal': 60_000,
+      'episode-summary': 60_000,
+      'knowledge-sync': 60_000,
+    };
+    const deps = {
+      db: database.db,
+      queue,
+      now: () => new Date(),
+      // Not due within the test: the worker's start finds nothing to claim.
+      replyTiming: () => Promise.resolve({ debounceMs: 600_000, maxWaitMs: 600_000 }),
+    };
+    await recordDeliveryBatch(deps, [plannedDelivery(loadFixture('message_created.incoming'), 'wake-1')]);
+    const runs: number[] = [];
+    await start(
+      {
+        reply: async (job) => {
+          runs.push(keyOf(job));
+          // Answers the burst, as the run's commit would.
+          await database.db.execute(
+            sql`update conversations set last_answered_message_id =
+                  (select max(chatwoot_message_id) from transcript_messages where conversation_id = ${job.data.conversationId})
+                where id = ${job.data.conversationId}`,
+          );
+        },
+      },
+      { pollMs: polls },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(runs).toEqual([]);
+    // The burst falls due without a notification, as when the claim that ran at that moment
+    // skipped its locked row; then a delivery that schedules nothing writes the conversation.
+    await database.db.execute(
+      sql`update conversations set reply_due_at = now() where chatwoot_conversation_id = 57`,
+    );
+    const bot = loadFixture('message_created.outgoing_bot');
+    await recordDeliveryBatch(deps, [plannedDelivery(bot, 'wake-2')]);
+    await waitFor(
+      () => runs.length === 1,
+      5_000,
+      () => "the due burst did not start on the echo's write",
+    );
+    expect(runs).toEqual([57]);
   });
 
   it('the statement that completes a reply claims the next one into its slot: no fetch in between', async () => {
