@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { queryRows } from '../../src/db/query-rows.ts';
-import { recordDeliveryBatch } from '../../src/ingress/record-webhook-delivery.ts';
+import { recordDeliveryBatch } from '../../src/ingress/record-delivery-batch.ts';
 import { buildTestService, type TestService } from '../setup/build-test-service.ts';
 import { plannedDelivery } from '../setup/ingress-test-helpers.ts';
 import { loadFixture } from '../setup/signed-delivery.ts';

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyWebhookEvent } from '../../src/chatwoot/classify-webhook-event.ts';
 import { parseWebhookEvent } from '../../src/chatwoot/parse-webhook-event.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
+import { recordDeliveryBatch } from '../../src/ingress/record-delivery-batch.ts';
 import {
   planDelivery,
-  recordDeliveryBatch,
   type DeliveryResult,
   type Planned,
   type RecordDeliveryDeps,

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { queryRows } from '../../src/db/query-rows.ts';
 import { conversationKeyOf, readConversations } from '../../src/ingress/conversation-statements.ts';
-import { recordDeliveryBatch, type RecordDeliveryDeps } from '../../src/ingress/record-webhook-delivery.ts';
+import { recordDeliveryBatch } from '../../src/ingress/record-delivery-batch.ts';
+import type { RecordDeliveryDeps } from '../../src/ingress/record-webhook-delivery.ts';
 import { writeDeliveryEffects } from '../../src/ingress/write-delivery-effects.ts';
 import { buildTestService, TEST_SECRET, type TestService } from '../setup/build-test-service.ts';
 import { clearIngressTables, plannedDelivery } from '../setup/ingress-test-helpers.ts';

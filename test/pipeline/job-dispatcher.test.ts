@@ -20,7 +20,7 @@ import {
 } from '../../src/jobs/start-worker.ts';
 import type { JobSource } from '../../src/jobs/job-source.ts';
 import type { QueueName } from '../../src/jobs/task-list.ts';
-import { recordDeliveryBatch } from '../../src/ingress/record-webhook-delivery.ts';
+import { recordDeliveryBatch } from '../../src/ingress/record-delivery-batch.ts';
 import type { ReplyJob } from '../../src/jobs/create-reply-queue.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { createLogContextStore } from '../../src/logging/log-context.ts';
