@@ -8,6 +8,7 @@ import { createLogContextStore, type LogContextStore } from './logging/log-conte
 import { createJobQueue, type JobQueue } from './jobs/job-queue.ts';
 import { createReplyQueue, type ReplyJob } from './jobs/create-reply-queue.ts';
 import type { JobSource } from './jobs/job-source.ts';
+import { createBurstsArriving, type BurstsArriving } from './ingress/bursts-arriving.ts';
 import { sql } from 'drizzle-orm';
 
 /** Everything long-lived the service needs, constructed in one place and closed in reverse order. */
@@ -20,6 +21,8 @@ export interface CoreDeps {
   readonly queue: JobQueue;
   /** The reply queue, on the conversation rows. */
   readonly replies: JobSource<ReplyJob>;
+  /** Customer messages received and not yet committed: ingress records them, the reply claim defers them. */
+  readonly burstsArriving: BurstsArriving;
   readonly now: () => Date;
   close(): Promise<void>;
 }
@@ -43,13 +46,15 @@ export async function composeCore(config: Config, options: ComposeOptions = {}):
     await migrateDatabase(database);
     const queue = await createJobQueue(database, logger);
     const now = options.now ?? (() => new Date());
+    const burstsArriving = createBurstsArriving();
     return {
       config,
       logger,
       logContext,
       database,
       queue,
-      replies: createReplyQueue({ db: database.db, now }),
+      replies: createReplyQueue({ db: database.db, now, deferred: () => burstsArriving.conversations() }),
+      burstsArriving,
       now,
       close: async () => {
         await queue

@@ -4,6 +4,7 @@ import type { Database, Executor } from '../db/database.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { conversationKeyOf, type ConversationKey } from './conversation-statements.ts';
 import { dedupeKeyOf, isTracked } from './decide-delivery-effects.ts';
+import type { BurstsArriving } from './bursts-arriving.ts';
 import { createGroupCommitter } from './group-commit.ts';
 import { recordDeliveryBatch } from './record-delivery-batch.ts';
 import { extractWebhookFacts, type WebhookFacts } from './webhook-facts.ts';
@@ -50,6 +51,8 @@ export interface RecorderOptions {
   readonly maxBatchSize: number;
   readonly maxConcurrentBatches: number;
   readonly onBatchFailure?: (error: unknown, size: number) => void;
+  /** Where customer messages are known as arriving until they are committed (the reply claim defers them). */
+  readonly burstsArriving?: BurstsArriving;
 }
 
 /**
@@ -70,7 +73,13 @@ export function createDeliveryRecorder(deps: RecordDeliveryDeps, options: Record
     ...(options.onBatchFailure ? { onBatchFailure: options.onBatchFailure } : {}),
   });
   return {
-    record: (input) => committer.submit(planDelivery(input, deps.now())),
+    record: (input) => {
+      const planned = planDelivery(input, deps.now());
+      if (!planned.key || input.classification !== 'customer_message' || !options.burstsArriving)
+        return committer.submit(planned);
+      const committed = options.burstsArriving.arrive(planned.key);
+      return committer.submit(planned).finally(committed);
+    },
   };
 }
 

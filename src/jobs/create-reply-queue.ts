@@ -7,6 +7,7 @@ import type { TranscriptRow } from '../db/repositories/transcript-repository.ts'
 import { rowFromJson } from '../db/row-from-json.ts';
 import { conversations, transcriptMessages } from '../db/schema/index.ts';
 import { MAX_RESPONDER_RUN_MS } from '../pipeline/responder.ts';
+import type { ConversationKey } from '../ingress/conversation-statements.ts';
 import type { FetchedJobs, JobSource, SourcedJob } from './job-source.ts';
 
 /** The reply queue's name: its loop in the dispatcher, and the payload of the NOTIFY that wakes it. */
@@ -80,17 +81,30 @@ interface ClaimedJson {
  * ingress sets `reply_due_at` (the trailing debounce), a worker claims due conversations with a
  * lease it refreshes while the run lasts, and the release clears the due time unless customer
  * messages arrived during the run. One conversation has at most one claim, so at most one run.
- * The statements are the functions of migration 0009.
+ * The statements are the functions of migrations 0009–0011.
  */
 export function createReplyQueue(
-  deps: { readonly db: Database; readonly now: () => Date },
+  deps: {
+    readonly db: Database;
+    readonly now: () => Date;
+    /** Conversations whose burst is still arriving in this process: claimed once it is committed (migration 0011). */
+    readonly deferred?: () => readonly ConversationKey[];
+  },
   options: ReplyQueueOptions = DEFAULT_REPLY_QUEUE_OPTIONS,
 ): JobSource<ReplyJob> {
   const { db, now } = deps;
+  const deferredJson = () =>
+    JSON.stringify(
+      (deps.deferred?.() ?? []).map((key) => ({
+        connection: key.connection,
+        account_id: key.accountId,
+        chatwoot_conversation_id: key.chatwootConversationId,
+      })),
+    );
 
   /**
    * Ends claims (recording the posts their runs made) and, with `claimLimit` > 0, claims that many
-   * due bursts in the same round trip: settle_reply_claims, migration 0010.
+   * due bursts in the same round trip: settle_reply_claims, migrations 0010 and 0011.
    */
   async function settle(
     unordered: readonly ReplyJob[],
@@ -116,7 +130,8 @@ export function createReplyQueue(
             ${JSON.stringify(sent)}::jsonb,
             ${claimLimit}::integer,
             ${at.toISOString()}::timestamptz,
-            ${new Date(at.getTime() + options.leaseMs).toISOString()}::timestamptz) as result`,
+            ${new Date(at.getTime() + options.leaseMs).toISOString()}::timestamptz,
+            ${deferredJson()}::jsonb) as result`,
     );
     return { completed: row!.result.released, ...claimedJobs(row!.result, at) };
   }
@@ -136,7 +151,7 @@ export function createReplyQueue(
         db,
         'claim_due_replies',
         sql`select claim_due_replies(${max}, ${at.toISOString()}::timestamptz,
-              ${new Date(at.getTime() + options.leaseMs).toISOString()}::timestamptz) as result`,
+              ${new Date(at.getTime() + options.leaseMs).toISOString()}::timestamptz, ${deferredJson()}::jsonb) as result`,
       );
       return claimedJobs(row!.result, at);
     },

@@ -42,6 +42,7 @@ export async function startService(core: CoreDeps, options: ServiceOptions): Pro
       maxConcurrentBatches: core.database.kind === 'pglite' ? 1 : 3,
       onBatchFailure: (error, size) =>
         core.logger.warn({ err: error, size }, 'ingress batch failed; writing its deliveries one by one'),
+      burstsArriving: core.burstsArriving,
     },
   );
   const app = buildServer({

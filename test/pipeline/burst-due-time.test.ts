@@ -143,6 +143,53 @@ describe('a burst is due once its trailing window closes, and claimed whole', ()
     expect(new Date(row!.sent_at).getTime()).toBe(sentAt.getTime());
   });
 
+  it('leaves a burst alone while a message of it is still arriving in this process, for at most 2 s', async () => {
+    await postCustomerMessage(9701);
+    const { replyDueAt } = await conversation();
+    const key = { connection: 'default', accountId: 1, chatwootConversationId: 57 };
+    const arriving = (at: Date, keys: (typeof key)[]) =>
+      createReplyQueue({ db: db(), now: () => at, deferred: () => keys });
+    const due = replyDueAt!;
+    // Another conversation arriving changes nothing; this one's next message arriving defers it.
+    expect((await arriving(due, [{ ...key, chatwootConversationId: 58 }]).fetch(10)).jobs).toHaveLength(1);
+    await db().execute(
+      sql`update conversations set reply_claim = null, reply_lease_until = null, reply_attempts = 0`,
+    );
+    expect((await arriving(due, [key]).fetch(10)).jobs).toEqual([]);
+    // The statement that ends runs defers it too.
+    expect((await arriving(due, [key]).completeAndFetch!([], 10)).jobs).toEqual([]);
+    // Once its message is committed, the claim takes the whole burst.
+    expect((await arriving(due, []).fetch(10)).jobs).toHaveLength(1);
+    await db().execute(
+      sql`update conversations set reply_claim = null, reply_lease_until = null, reply_attempts = 0`,
+    );
+    // A customer who never stops writing is answered all the same, 2 s after the burst was due.
+    expect((await arriving(new Date(due.getTime() + 2_001), [key]).fetch(10)).jobs).toHaveLength(1);
+  });
+
+  it('the endpoint counts a customer message as arriving from its receipt until its commit', async () => {
+    const fixture = loadFixture('message_created.incoming');
+    fixture.id = 9801;
+    const posted = service.service.app.inject({
+      method: 'POST',
+      url: '/webhooks/chatwoot',
+      ...signedRequest(fixture, { secret: TEST_SECRET }),
+    });
+    let answered = false;
+    void posted.then(() => (answered = true));
+    // Sampled at every event-loop turn while the request is in flight.
+    const seen = new Set<string>();
+    for (let turn = 0; turn < 10_000 && !answered; turn += 1) {
+      for (const key of service.core.burstsArriving.conversations()) seen.add(JSON.stringify(key));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((await posted).statusCode).toBe(200);
+    expect([...seen]).toEqual([
+      JSON.stringify({ connection: 'default', accountId: 1, chatwootConversationId: 57 }),
+    ]);
+    expect(service.core.burstsArriving.conversations()).toEqual([]);
+  });
+
   it('a released burst with nothing left to answer is no longer due', async () => {
     await postCustomerMessage(9301);
     const { id, replyDueAt } = await conversation();
