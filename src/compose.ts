@@ -53,7 +53,7 @@ export async function composeCore(config: Config, options: ComposeOptions = {}):
       logContext,
       database,
       queue,
-      replies: createReplyQueue({ db: database.db, now, deferred: () => burstsArriving.conversations() }),
+      replies: createReplyQueue({ db: database.db, now, arriving: burstsArriving }),
       burstsArriving,
       now,
       close: async () => {

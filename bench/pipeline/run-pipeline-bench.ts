@@ -261,6 +261,7 @@ async function runRound(round: number) {
     round,
     elapsedSeconds,
     replies,
+    messages: [...expected.values()].reduce((sum, ids) => sum + ids.length, 0),
     duplicates,
     missing,
     latencies,
@@ -325,7 +326,8 @@ for (const [index, r] of results.entries()) {
   const { claimWaits, runTimes } = splits[index]!;
   console.log(
     `round ${r.round} (${r.round === 1 ? 'cold start' : 'warm'}): ${r.replies} replies in ${r.elapsedSeconds.toFixed(2)} s = ${(r.replies / r.elapsedSeconds).toFixed(0)} replies/s ` +
-      `(${CONVERSATIONS} bursts: ${(CONVERSATIONS / r.elapsedSeconds).toFixed(0)} bursts/s; debounce 0 splits a burst) | ` +
+      `(${CONVERSATIONS} bursts: ${(CONVERSATIONS / r.elapsedSeconds).toFixed(0)} bursts/s, ${r.messages} messages: ` +
+      `${(r.messages / r.elapsedSeconds).toFixed(0)} answered/s; debounce 0 may split a burst) | ` +
       `p50 ${percentile(r.latencies, 50).toFixed(0)} ms, p99 ${percentile(r.latencies, 99).toFixed(0)} ms | ` +
       `${(r.calls / r.replies).toFixed(1)} Chatwoot calls/reply, ${(r.queries / r.replies).toFixed(1)} DB queries/reply (incl. ingress and the queues) | ` +
       `worker RSS ${r.peakRssMb} MB | duplicates ${r.duplicates}, missing ${r.missing}`,

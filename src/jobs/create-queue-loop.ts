@@ -78,6 +78,7 @@ export function createQueueLoop<J extends SourcedJob>(
   let completions: RunningJob<J>[] = [];
 
   const freeSlots = () => spec.slots - running.size;
+  source.onClaimable?.(() => wake());
 
   function wake(): void {
     if (stopping) return;

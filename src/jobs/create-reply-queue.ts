@@ -7,7 +7,7 @@ import type { TranscriptRow } from '../db/repositories/transcript-repository.ts'
 import { rowFromJson } from '../db/row-from-json.ts';
 import { conversations, transcriptMessages } from '../db/schema/index.ts';
 import { MAX_RESPONDER_RUN_MS } from '../pipeline/responder.ts';
-import type { ConversationKey } from '../ingress/conversation-statements.ts';
+import type { BurstsArriving } from '../ingress/bursts-arriving.ts';
 import type { FetchedJobs, JobSource, SourcedJob } from './job-source.ts';
 
 /** The reply queue's name: its loop in the dispatcher, and the payload of the NOTIFY that wakes it. */
@@ -68,6 +68,12 @@ export const DEFAULT_REPLY_QUEUE_OPTIONS: ReplyQueueOptions = {
 interface ClaimResultJson {
   readonly claims: readonly ClaimedJson[];
   readonly nextReadyAt: string | null;
+  /** Due bursts left alone because a message of theirs is arriving (migration 0011). */
+  readonly deferred?: ReadonlyArray<{
+    readonly connection: string;
+    readonly account_id: number;
+    readonly chatwoot_conversation_id: number;
+  }>;
 }
 
 interface ClaimedJson {
@@ -87,15 +93,15 @@ export function createReplyQueue(
   deps: {
     readonly db: Database;
     readonly now: () => Date;
-    /** Conversations whose burst is still arriving in this process: claimed once it is committed (migration 0011). */
-    readonly deferred?: () => readonly ConversationKey[];
+    /** Bursts still arriving in this process: claimed once their message is committed (migration 0011). */
+    readonly arriving?: BurstsArriving;
   },
   options: ReplyQueueOptions = DEFAULT_REPLY_QUEUE_OPTIONS,
 ): JobSource<ReplyJob> {
   const { db, now } = deps;
   const deferredJson = () =>
     JSON.stringify(
-      (deps.deferred?.() ?? []).map((key) => ({
+      (deps.arriving?.conversations() ?? []).map((key) => ({
         connection: key.connection,
         account_id: key.accountId,
         chatwoot_conversation_id: key.chatwootConversationId,
@@ -137,6 +143,14 @@ export function createReplyQueue(
   }
 
   function claimedJobs(result: ClaimResultJson, at: Date): FetchedJobs<ReplyJob> {
+    if (result.deferred && result.deferred.length > 0)
+      deps.arriving?.deferredByClaim(
+        result.deferred.map((key) => ({
+          connection: key.connection,
+          accountId: key.account_id,
+          chatwootConversationId: key.chatwoot_conversation_id,
+        })),
+      );
     return {
       jobs: result.claims.map((claimed) => toReplyJob(claimed, options.leaseMs, at.getTime())),
       nextReadyInMs:
@@ -156,6 +170,7 @@ export function createReplyQueue(
       return claimedJobs(row!.result, at);
     },
     complete: async (jobs) => (await settle(jobs, null, 0)).completed,
+    onClaimable: (wake) => deps.arriving?.onDeferredCommitted(wake),
     completeAndFetch: (jobs, max) => settle(jobs, null, max),
     fail: async (job) => {
       const delayMs = Math.min(options.retryDelayMs * 2 ** (job.attempt - 1), options.maxRetryDelayMs);

@@ -45,4 +45,9 @@ export interface JobSource<J extends SourcedJob> {
   giveBack(jobs: readonly J[]): Promise<void>;
   /** Refreshes the claims of running jobs; resolves with the ids still held (undefined: unknown). */
   touch(jobs: readonly J[]): Promise<ReadonlySet<string> | undefined>;
+  /**
+   * Lets the source wake its loop when jobs it held back became claimable and nothing else will
+   * announce it (the reply queue: a burst it deferred while its message was being committed).
+   */
+  onClaimable?(wake: () => void): void;
 }

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { queryRows } from '../../src/db/query-rows.ts';
+import { createBurstsArriving } from '../../src/ingress/bursts-arriving.ts';
 import { createReplyQueue, DEFAULT_REPLY_QUEUE_OPTIONS } from '../../src/jobs/create-reply-queue.ts';
 import { buildTestService, TEST_SECRET, type TestService } from '../setup/build-test-service.ts';
 import { clearIngressTables } from '../setup/ingress-test-helpers.ts';
@@ -147,8 +148,11 @@ describe('a burst is due once its trailing window closes, and claimed whole', ()
     await postCustomerMessage(9701);
     const { replyDueAt } = await conversation();
     const key = { connection: 'default', accountId: 1, chatwootConversationId: 57 };
-    const arriving = (at: Date, keys: (typeof key)[]) =>
-      createReplyQueue({ db: db(), now: () => at, deferred: () => keys });
+    const arriving = (at: Date, keys: (typeof key)[]) => {
+      const registry = createBurstsArriving();
+      for (const each of keys) registry.arrive(each);
+      return createReplyQueue({ db: db(), now: () => at, arriving: registry });
+    };
     const due = replyDueAt!;
     // Another conversation arriving changes nothing; this one's next message arriving defers it.
     expect((await arriving(due, [{ ...key, chatwootConversationId: 58 }]).fetch(10)).jobs).toHaveLength(1);
@@ -165,6 +169,21 @@ describe('a burst is due once its trailing window closes, and claimed whole', ()
     );
     // A customer who never stops writing is answered all the same, 2 s after the burst was due.
     expect((await arriving(new Date(due.getTime() + 2_001), [key]).fetch(10)).jobs).toHaveLength(1);
+  });
+
+  it('wakes its loop when the message of a burst it left alone is committed', async () => {
+    await postCustomerMessage(9751);
+    const { replyDueAt } = await conversation();
+    const registry = createBurstsArriving();
+    const queue = createReplyQueue({ db: db(), now: () => replyDueAt!, arriving: registry });
+    let wakes = 0;
+    queue.onClaimable!(() => (wakes += 1));
+    const committed = registry.arrive({ connection: 'default', accountId: 1, chatwootConversationId: 57 });
+    expect((await queue.fetch(10)).jobs).toEqual([]);
+    expect(wakes).toBe(0);
+    committed();
+    expect(wakes).toBe(1);
+    expect((await queue.fetch(10)).jobs).toHaveLength(1);
   });
 
   it('the endpoint counts a customer message as arriving from its receipt until its commit', async () => {

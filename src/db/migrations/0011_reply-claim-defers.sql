@@ -6,7 +6,9 @@
 -- message that the calling process has received and not yet committed. Their burst would be
 -- claimed without it and the message answered by a second run; its own commit NOTIFYs the workers,
 -- and the claim that follows takes the whole burst. Deferred only while the burst has been due for
--- less than 2 s, so a conversation whose customer never stops writing is still answered.
+-- less than 2 s, so a conversation whose customer never stops writing is still answered. The result's
+-- `deferred` names the conversations left alone: the caller wakes its loop when their message is
+-- committed (the commit's NOTIFY may have been handled before, by the claim that deferred them).
 --
 -- The two functions are those of migrations 0009 and 0010 with the parameter added (a new
 -- argument list is a new function: the old ones are dropped first).
@@ -21,6 +23,7 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   v_claimed jsonb;
   v_next timestamptz;
+  v_deferred jsonb := '[]'::jsonb;
 BEGIN
   WITH due AS (
     SELECT c.id FROM conversations c
@@ -60,7 +63,18 @@ BEGIN
     FROM conversations
    WHERE reply_queued AND greatest(reply_due_at, coalesce(reply_lease_until, reply_due_at)) > p_now;
 
-  RETURN jsonb_build_object('claims', v_claimed, 'nextReadyAt', v_next);
+  IF jsonb_array_length(coalesce(p_deferred, '[]'::jsonb)) > 0 THEN
+    SELECT coalesce(jsonb_agg(jsonb_build_object('connection', c.connection, 'account_id', c.account_id,
+                                                 'chatwoot_conversation_id', c.chatwoot_conversation_id)), '[]'::jsonb)
+      INTO v_deferred
+      FROM conversations c
+      JOIN jsonb_to_recordset(p_deferred) AS d(connection text, account_id integer, chatwoot_conversation_id integer)
+        ON d.connection = c.connection AND d.account_id = c.account_id AND d.chatwoot_conversation_id = c.chatwoot_conversation_id
+     WHERE c.reply_queued AND c.reply_due_at <= p_now AND c.reply_due_at > p_now - interval '2 seconds'
+       AND (c.reply_lease_until IS NULL OR c.reply_lease_until <= p_now);
+  END IF;
+
+  RETURN jsonb_build_object('claims', v_claimed, 'nextReadyAt', v_next, 'deferred', v_deferred);
 END
 $$;
 --> statement-breakpoint
@@ -78,7 +92,7 @@ CREATE FUNCTION settle_reply_claims(
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   v_released integer := 0;
-  v_claimed jsonb := jsonb_build_object('claims', '[]'::jsonb, 'nextReadyAt', NULL);
+  v_claimed jsonb := jsonb_build_object('claims', '[]'::jsonb, 'nextReadyAt', NULL, 'deferred', '[]'::jsonb);
 BEGIN
   IF jsonb_array_length(coalesce(p_sent, '[]'::jsonb)) > 0 THEN
     UPDATE outbound_messages o
