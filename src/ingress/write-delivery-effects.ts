@@ -224,7 +224,7 @@ export async function writeDeliveryEffects(
       -- Several deliveries of one conversation were decided in order, each on the state the one
       -- before left. One of them turning out a duplicate (stored by another process meanwhile)
       -- would leave the merged write wrong: fail the whole statement (the cast of a non-constant
-      -- text), and the caller writes them one by one.
+      -- text), and the caller writes the batch again in layers of one delivery per conversation.
       chain_intact as (
         select coalesce(min((${CHAIN_BROKEN} || w.conversation_row_id)::integer), 0) as failed
         from w
