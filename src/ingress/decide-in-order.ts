@@ -35,7 +35,9 @@ export async function decideInOrder(
       return;
     }
     const key = conversationKeyOf(planned.key);
-    chains.set(key, [...(chains.get(key) ?? []), index]);
+    const chain = chains.get(key);
+    if (chain) chain.push(index);
+    else chains.set(key, [index]);
   });
   await Promise.all(
     [...chains].map(async ([key, indexes]) => {

@@ -2,17 +2,15 @@ import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { classifyWebhookEvent } from '../../src/chatwoot/classify-webhook-event.ts';
-import { parseWebhookEvent } from '../../src/chatwoot/parse-webhook-event.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
 import { recordDeliveryBatch } from '../../src/ingress/record-delivery-batch.ts';
-import {
-  planDelivery,
-  type DeliveryResult,
-  type Planned,
-  type RecordDeliveryDeps,
+import type {
+  DeliveryResult,
+  Planned,
+  RecordDeliveryDeps,
 } from '../../src/ingress/record-webhook-delivery.ts';
 import { buildTestService, type TestService } from '../setup/build-test-service.ts';
+import { plannedDelivery } from '../setup/ingress-test-helpers.ts';
 import { loadFixture } from '../setup/signed-delivery.ts';
 
 /**
@@ -76,16 +74,9 @@ function bodyOf(spec: EventSpec, index: number, conversationId: number): Record<
 }
 
 function planned(spec: EventSpec, index: number, conversationId: number): Planned {
-  const parsed = parseWebhookEvent(bodyOf(spec, index, conversationId));
-  return planDelivery(
-    {
-      connection: 'default',
-      deliveryId: `${conversationId}-${index}`,
-      signed: true,
-      rawBody: Buffer.from(JSON.stringify(bodyOf(spec, index, conversationId))),
-      parsed,
-      classification: classifyWebhookEvent(parsed),
-    },
+  return plannedDelivery(
+    bodyOf(spec, index, conversationId),
+    `${conversationId}-${index}`,
     new Date(BASE_NOW + index * 500),
   );
 }

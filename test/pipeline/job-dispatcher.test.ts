@@ -33,6 +33,14 @@ import { loadFixture } from '../setup/signed-delivery.ts';
  * conversation rows) and pg-boss's queues: slots per job rather than per batch, wake-up by NOTIFY,
  * due times, retries, heartbeats and a graceful stop.
  */
+/** Backstop polls a minute apart: only a NOTIFY, a due-time timer or a settle can wake a worker in time. */
+const POLLS_FAR_APART = {
+  reply: 60_000,
+  'conversation-signal': 60_000,
+  'episode-summary': 60_000,
+  'knowledge-sync': 60_000,
+};
+
 describe('job dispatcher', () => {
   let database: DatabaseHandle;
   let queue: JobQueue;
@@ -192,12 +200,6 @@ describe('job dispatcher', () => {
   it('a job enqueued through another connection starts on its NOTIFY, without waiting for a poll', async () => {
     const started = new Map<number, number>();
     // Polls far apart: only the notification can wake the worker in time.
-    const polls = {
-      reply: 60_000,
-      'conversation-signal': 60_000,
-      'episode-summary': 60_000,
-      'knowledge-sync': 60_000,
-    };
     await start(
       {
         reply: (job) => {
@@ -205,7 +207,7 @@ describe('job dispatcher', () => {
           return Promise.resolve();
         },
       },
-      { pollMs: polls },
+      { pollMs: POLLS_FAR_APART },
     );
     await sleep(500);
 
@@ -228,12 +230,6 @@ describe('job dispatcher', () => {
     'the listener reconnects when its connection is killed, and NOTIFY wakes the worker again',
     async () => {
       const started = new Map<number, number>();
-      const polls = {
-        reply: 60_000,
-        'conversation-signal': 60_000,
-        'episode-summary': 60_000,
-        'knowledge-sync': 60_000,
-      };
       await start(
         {
           reply: (job) => {
@@ -241,7 +237,7 @@ describe('job dispatcher', () => {
             return Promise.resolve();
           },
         },
-        { pollMs: polls },
+        { pollMs: POLLS_FAR_APART },
       );
       const listeners = sql`select pid from pg_stat_activity
         where datname = current_database() and pid <> pg_backend_pid()
@@ -280,12 +276,6 @@ describe('job dispatcher', () => {
   it("a conversation's next reply starts as soon as its current one settles, without waiting for a poll", async () => {
     // One claim per conversation: its next reply cannot start while its current run holds it, and
     // nothing notifies when it can. Polls far apart: only the settle can wake the worker in time.
-    const polls = {
-      reply: 60_000,
-      'conversation-signal': 60_000,
-      'episode-summary': 60_000,
-      'knowledge-sync': 60_000,
-    };
     const first = gate();
     const runs: Array<{ at: number }> = [];
     await start(
@@ -302,7 +292,7 @@ describe('job dispatcher', () => {
             );
         },
       },
-      { pollMs: polls },
+      { pollMs: POLLS_FAR_APART },
     );
     await enqueueReply(7);
     await waitFor(
@@ -333,12 +323,6 @@ describe('job dispatcher', () => {
     // A claim skips the rows an ingress write holds (SKIP LOCKED). The bot's own echo arriving as
     // its next burst falls due was then the only event on that row, and it notified nobody: the
     // burst waited for the backstop poll. Polls far apart: only the write's NOTIFY can wake the worker.
-    const polls = {
-      reply: 60_000,
-      'conversation-signal': 60_000,
-      'episode-summary': 60_000,
-      'knowledge-sync': 60_000,
-    };
     const deps = {
       db: database.db,
       queue,
@@ -360,7 +344,7 @@ describe('job dispatcher', () => {
           );
         },
       },
-      { pollMs: polls },
+      { pollMs: POLLS_FAR_APART },
     );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(runs).toEqual([]);

@@ -13,8 +13,12 @@ export async function clearIngressTables(db: Executor): Promise<void> {
   await db.execute(sql`delete from pgboss.job`);
 }
 
-/** A signed delivery of `body` on the default connection, planned as the webhook route plans it. */
-export function plannedDelivery(body: Record<string, unknown>, deliveryId: string): Planned {
+/** A signed delivery of `body` on the default connection, planned as the webhook route plans it (at `now`). */
+export function plannedDelivery(
+  body: Record<string, unknown>,
+  deliveryId: string,
+  now: Date = new Date(),
+): Planned {
   const parsed = parseWebhookEvent(body);
   return planDelivery(
     {
@@ -25,6 +29,6 @@ export function plannedDelivery(body: Record<string, unknown>, deliveryId: strin
       parsed,
       classification: classifyWebhookEvent(parsed),
     },
-    new Date(),
+    now,
   );
 }
