@@ -134,12 +134,17 @@ export async function lockConversations(
   keys: readonly ConversationKey[],
 ): Promise<Map<string, LockedConversation>> {
   if (keys.length === 0) return new Map();
+  // The ids first, sorted; the nested loop then locks each row by its own lookup as it walks them
+  // (a lateral subquery is only ever joined by a nested loop), which keeps the id order.
   const rows = await queryPreparedRows<ConversationRowRaw>(
     tx,
     'ingress_lock_conversations',
-    sql`${selectConversations(keys)}
-      order by c.id
-      for update of c`,
+    sql`select ${RETURNED_COLUMNS}, ${CONTACT_COLUMNS}, ${DECISION_INPUTS} as fingerprint
+      from (select found.id from ${keysTable(keys)}
+            cross join lateral (select c.id from conversations c where ${MATCHES_KEY} offset 0) found
+            order by found.id) ids
+      cross join lateral (select * from conversations c where c.id = ids.id offset 0 for update) c
+      ${CONTACT_JOIN}`,
   );
   return byKey(rows);
 }
@@ -156,20 +161,37 @@ export async function readConversations(
   const rows = await queryPreparedRows<ConversationRowRaw>(
     db,
     'ingress_read_conversations',
-    sql`${selectConversations(keys)}`,
+    sql`select ${RETURNED_COLUMNS}, ${CONTACT_COLUMNS}, ${DECISION_INPUTS} as fingerprint
+      from ${keysTable(keys)}
+      cross join lateral (select * from conversations c where ${MATCHES_KEY} offset 0) c
+      ${CONTACT_JOIN}`,
   );
   return byKey(rows);
 }
 
-function selectConversations(keys: readonly ConversationKey[]) {
-  return sql`select ${RETURNED_COLUMNS}, ct.id as contact_row_id, ct.chatwoot_contact_id as contact_chatwoot_id,
-        ct.name as contact_name, ct.email as contact_email, ct.phone_number as contact_phone_number,
-        ct.identifier as contact_identifier, ${DECISION_INPUTS} as fingerprint
-      from conversations c
-      join jsonb_to_recordset(${keysJson(keys)}::jsonb) as k(connection text, account_id integer, chatwoot_conversation_id integer)
-        on c.connection = k.connection and c.account_id = k.account_id and c.chatwoot_conversation_id = k.chatwoot_conversation_id
-      left join contacts ct on ct.id = c.contact_id`;
-}
+/*
+ * Every lookup in these statements is a lateral subquery on an indexed key, fenced by OFFSET 0 so
+ * that the planner cannot flatten it into a join it may hash. A batch holds a few conversations,
+ * but the planner sizes a JSON parameter at 100 rows, and the generic plan is made once per
+ * connection, often while the tables are still small: it chose a hash join over a sequential scan
+ * of conversations and of contacts, for every batch, for as long as the connection lived (all
+ * 2,000 conversations read to find 15 in the ingress benchmark; a deployment's whole table).
+ */
+const keysTable = (keys: readonly ConversationKey[]) =>
+  sql`jsonb_to_recordset(${keysJson(keys)}::jsonb) as k(connection text, account_id integer, chatwoot_conversation_id integer)`;
+
+const MATCHES_KEY = sql.raw(
+  'c.connection = k.connection and c.account_id = k.account_id and c.chatwoot_conversation_id = k.chatwoot_conversation_id',
+);
+
+const CONTACT_COLUMNS = sql.raw(
+  'ct.id as contact_row_id, ct.chatwoot_contact_id as contact_chatwoot_id, ct.name as contact_name, ct.email as contact_email, ct.phone_number as contact_phone_number, ct.identifier as contact_identifier',
+);
+
+/** The conversation's (`c`) contact as `ct`, all nulls without one, looked up by its primary key. */
+export const CONTACT_JOIN = sql.raw(
+  'left join lateral (select * from contacts ct where ct.id = c.contact_id offset 0) ct on true',
+);
 
 /** What a webhook says about its conversation's state in Chatwoot. */
 export interface ConversationSnapshot {

@@ -6,7 +6,7 @@ import { REPLY_QUEUE } from '../jobs/create-reply-queue.ts';
 import { PGBOSS_SCHEMA } from '../jobs/job-queue.ts';
 import { notifyChannel } from '../jobs/listen-for-queue-notifications.ts';
 import type { Owner } from '../ownership/decide-ownership.ts';
-import { DECISION_INPUTS, type ConversationSnapshot } from './conversation-statements.ts';
+import { CONTACT_JOIN, DECISION_INPUTS, type ConversationSnapshot } from './conversation-statements.ts';
 
 /** One delivery's row and, when it touches a conversation, that conversation's changes. */
 export interface DeliveryEffects {
@@ -178,13 +178,13 @@ export async function writeDeliveryEffects(
           has_transition boolean, from_owner text, to_owner text, transition_event text, transition_reason text,
           fingerprint text)
       ),
+      -- Each row is locked by its own primary-key lookup, in id order: a lateral subquery, which the
+      -- planner can only join by a nested loop (why: conversation-statements.ts, keysTable).
       guard as (
         select c.id, ${DECISION_INPUTS} = e.fingerprint as fresh
-        from conversations c
-        join (select conversation_row_id, fingerprint from v where fingerprint is not null) e on e.conversation_row_id = c.id
-        left join contacts ct on ct.id = c.contact_id
-        order by c.id
-        for update of c
+        from (select distinct conversation_row_id, fingerprint from v where fingerprint is not null order by conversation_row_id) e
+        cross join lateral (select * from conversations c where c.id = e.conversation_row_id offset 0 for update) c
+        ${CONTACT_JOIN}
       ),
       w as (
         select v.* from v
