@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 
 import type { EventClassification } from '../chatwoot/classify-webhook-event.ts';
@@ -45,7 +46,7 @@ function deliveryRowOf(planned: Planned, outcome: DeliveryOutcome): DeliveryEffe
     messageId: facts.message?.id ?? null,
     signed: input.signed,
     outcome,
-    payloadText: storableText(input.rawBody.toString('utf8')),
+    payload: storableBytes(input.rawBody),
     receivedAt: planned.now,
   };
 }
@@ -207,9 +208,11 @@ export function dedupeKeyOf(input: DeliveryInput, facts: WebhookFacts): string {
 }
 
 /**
- * PostgreSQL text cannot hold NUL characters. A body that parsed as JSON has none (JSON escapes
- * them as \u0000, which text stores as is); this only guards against one that did not come that way.
+ * The body as received, as bytes PostgreSQL's text can hold: valid UTF-8 without NUL (what a body
+ * that parsed as JSON nearly always is: JSON escapes NUL inside strings). Otherwise it is stored as
+ * decoded, each invalid sequence as U+FFFD and NUL dropped.
  */
-function storableText(raw: string): string {
-  return raw.includes('\u0000') ? raw.replaceAll('\u0000', '') : raw;
+function storableBytes(raw: Buffer): Buffer {
+  if (isUtf8(raw) && !raw.includes(0)) return raw;
+  return Buffer.from(raw.toString('utf8').replaceAll('\u0000', ''), 'utf8');
 }

@@ -22,8 +22,8 @@ export interface DeliveryEffects {
     readonly messageId: number | null;
     readonly signed: boolean;
     readonly outcome: string;
-    /** The raw body as received. */
-    readonly payloadText: string;
+    /** The raw body as received (UTF-8; decide-delivery-effects' storableBytes). */
+    readonly payload: Buffer;
     readonly receivedAt: Date;
   };
   readonly conversation: {
@@ -101,6 +101,15 @@ export async function writeDeliveryEffects(
   items: readonly DeliveryEffects[],
   options: { readonly notifyWorkers: boolean },
 ): Promise<EffectsResult[]> {
+  // The raw bodies travel as one binary parameter, each row naming its slice: inside the JSON
+  // document, or as a text array, every quote in them was escaped here and parsed again there.
+  const payloads = Buffer.concat(items.map((item) => item.delivery.payload));
+  let nextStart = 1; // substring() counts from 1
+  const payloadStarts = items.map((item) => {
+    const start = nextStart;
+    nextStart += item.delivery.payload.length;
+    return start;
+  });
   const json = JSON.stringify(
     items.map((item, index) => {
       const { delivery, conversation, message, transition } = item;
@@ -119,6 +128,8 @@ export async function writeDeliveryEffects(
         signed: delivery.signed,
         outcome: delivery.outcome,
         received_at: delivery.receivedAt.toISOString(),
+        payload_start: payloadStarts[index],
+        payload_length: delivery.payload.length,
         conversation_row_id: conversation?.id ?? null,
         has_snapshot: snapshot !== null,
         status: snapshot?.status ?? null,
@@ -155,9 +166,6 @@ export async function writeDeliveryEffects(
       };
     }),
   );
-  // The raw bodies travel as their own text array: inside the JSON document they would be escaped
-  // and parsed again, which was most of this statement's cost.
-  const payloads = items.map((item) => item.delivery.payloadText);
   const rows = await queryPreparedRows<{
     idx: number;
     delivery_row_id: number | string | null;
@@ -169,7 +177,7 @@ export async function writeDeliveryEffects(
         select * from jsonb_to_recordset(${json}::jsonb) as v(
           idx integer, connection text, delivery_id text, dedupe_key text, event text, classification text, account_id integer,
           inbox_id integer, chatwoot_conversation_id integer, chatwoot_message_id bigint, signed boolean, outcome text,
-          received_at timestamptz, conversation_row_id bigint, has_snapshot boolean, status text, assignee_type text, assignee_id integer,
+          received_at timestamptz, payload_start integer, payload_length integer, conversation_row_id bigint, has_snapshot boolean, status text, assignee_type text, assignee_id integer,
           team_id integer, labels jsonb, chatwoot_updated_at timestamptz, contact_row_id bigint, owner text, owner_reason text,
           episode integer, reset_episode boolean, first_unanswered_at timestamptz, reply_due_at timestamptz, drops_reply_due boolean,
           written_later boolean, has_message boolean,
@@ -194,8 +202,9 @@ export async function writeDeliveryEffects(
         insert into webhook_deliveries (connection, delivery_id, dedupe_key, event, classification, account_id, inbox_id, conversation_id,
                                         chatwoot_message_id, signed, outcome, payload, received_at)
         select v.connection, v.delivery_id, v.dedupe_key, v.event, v.classification, v.account_id, v.inbox_id,
-               v.chatwoot_conversation_id, v.chatwoot_message_id, v.signed, v.outcome, p.payload, v.received_at
-        from w v join unnest(${sql.param(payloads)}::text[]) with ordinality as p(payload, position) on p.position = v.idx + 1
+               v.chatwoot_conversation_id, v.chatwoot_message_id, v.signed, v.outcome,
+               convert_from(substring(${payloads}::bytea from v.payload_start for v.payload_length), 'UTF8'), v.received_at
+        from w v
         order by v.connection, v.dedupe_key
         on conflict do nothing
         returning id, connection, dedupe_key

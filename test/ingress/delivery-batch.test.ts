@@ -193,7 +193,7 @@ describe('one ingress transaction for a batch of deliveries', () => {
         messageId: 9502,
         signed: true,
         outcome: 'reply_scheduled',
-        payloadText: '{}',
+        payload: Buffer.from('{}'),
         receivedAt: new Date(),
       },
       conversation: {
