@@ -190,7 +190,8 @@ export async function writeDeliveryEffects(
       ),
       -- Each row is locked by its own primary-key lookup, in id order: a lateral subquery, which the
       -- planner can only join by a nested loop (why: conversation-statements.ts, keysTable).
-      guard as (
+      -- Materialized: the locks are taken once, in that order, not wherever a reader of it runs.
+      guard as materialized (
         select c.id, ${DECISION_INPUTS} = e.fingerprint as fresh
         from (select distinct conversation_row_id, fingerprint from v where fingerprint is not null order by conversation_row_id) e
         cross join lateral (select * from conversations c where c.id = e.conversation_row_id offset 0 for update) c
