@@ -187,17 +187,10 @@ export function createReplyQueue(
       if (jobs.length === 0) return new Set();
       const rows = await queryRows<{ id: number | string }>(
         db,
-        sql`with held as (
-              select c.id from conversations c
-              join unnest(${sql.param(jobs.map((job) => job.data.conversationId))}::bigint[],
-                          ${sql.param(jobs.map((job) => job.claim))}::uuid[]) as h(id, claim)
-                on c.id = h.id and c.reply_claim = h.claim
-              order by c.id
-              for update of c
-            )
-            update conversations c set reply_lease_until = ${new Date(at + options.leaseMs).toISOString()}::timestamptz
-              from held where c.id = held.id
-            returning c.id`,
+        sql`select refresh_reply_leases(
+              ${sql.param(jobs.map((job) => job.data.conversationId))}::bigint[],
+              ${sql.param(jobs.map((job) => job.claim))}::uuid[],
+              ${new Date(at + options.leaseMs).toISOString()}::timestamptz) as id`,
       );
       return new Set(rows.map((row) => String(row.id)));
     },

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Executor } from '../../src/db/database.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
+import { createReplyQueue } from '../../src/jobs/create-reply-queue.ts';
 import { recordDeliveryBatch } from '../../src/ingress/record-delivery-batch.ts';
 import type { RecordDeliveryDeps } from '../../src/ingress/record-webhook-delivery.ts';
 import { buildTestService, type TestService } from '../setup/build-test-service.ts';
@@ -10,7 +11,8 @@ import { plannedDelivery } from '../setup/ingress-test-helpers.ts';
 import { loadFixture } from '../setup/signed-delivery.ts';
 
 /**
- * The hot statements (ingress's read, lock and guarded write; the reply queue's claim and settle)
+ * The hot statements (ingress's read, lock and guarded write; the reply queue's claim, settle and
+ * heartbeat)
  * find conversations, contacts and sent replies through an index whatever the planner believes of
  * the tables. Their generic plans are made once per connection, often while the tables are small
  * and never analysed; the planner then sized a JSON parameter at 100 rows and chose a hash join over
@@ -116,6 +118,17 @@ describe('hot statements read their rows by index', () => {
                                        ${new Date(BASE_NOW + 60_000).toISOString()}::timestamptz,
                                        ${new Date(BASE_NOW + 120_000).toISOString()}::timestamptz, ${deferred}::jsonb)`,
       );
+    });
+    expect(scans).toEqual({ conversations: 0, contacts: 0, outbound_messages: 0 });
+  });
+
+  it('the reply queue: the heartbeat of claimed bursts', async () => {
+    const at = new Date(BASE_NOW + 60_000);
+    const { jobs } = await createReplyQueue({ db: service.core.database.db, now: () => at }).fetch(3);
+    expect(jobs.length).toBe(3);
+    const scans = await sequentialScans(async (tx) => {
+      const refreshed = await createReplyQueue({ db: tx, now: () => at }).touch?.(jobs);
+      expect(refreshed?.size).toBe(3);
     });
     expect(scans).toEqual({ conversations: 0, contacts: 0, outbound_messages: 0 });
   });
