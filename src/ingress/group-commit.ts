@@ -16,6 +16,12 @@
 export interface GroupCommitOptions<I, O> {
   /** Most items written in one batch. */
   readonly maxBatchSize: number;
+  /**
+   * With `sizeOf`: a batch stops growing once its items' sizes reach this (its first item is always
+   * taken), so a run of large webhook bodies cannot make one statement of hundreds of megabytes.
+   */
+  readonly maxBatchBytes?: number;
+  readonly sizeOf?: (item: I) => number;
   /** Batches written at once (each holds a database connection; 1 on the embedded database). */
   readonly maxConcurrentBatches: number;
   readonly conflictKeys: (item: I) => readonly string[];
@@ -58,12 +64,18 @@ export function createGroupCommitter<I, O>(options: GroupCommitOptions<I, O>): G
   }
 
   const shareable = options.shareable ?? (() => false);
+  const sizeOf = options.sizeOf ?? (() => 0);
+  const maxBatchBytes = options.maxBatchBytes ?? Infinity;
 
   function takeBatch(): Pending<I, O>[] {
     const batch: Pending<I, O>[] = [];
     const inBatch = new Set<string>();
     const blocked = new Set<string>();
-    for (let index = 0; index < pending.length && batch.length < options.maxBatchSize;) {
+    let bytes = 0;
+    for (
+      let index = 0;
+      index < pending.length && batch.length < options.maxBatchSize && bytes < maxBatchBytes;
+    ) {
       const entry = pending[index]!;
       if (
         entry.keys.some(
@@ -77,6 +89,7 @@ export function createGroupCommitter<I, O>(options: GroupCommitOptions<I, O>): G
         continue;
       }
       for (const key of entry.keys) inBatch.add(key);
+      bytes += sizeOf(entry.item);
       batch.push(entry);
       pending.splice(index, 1);
     }

@@ -49,6 +49,8 @@ export interface DeliveryRecorder {
 
 export interface RecorderOptions {
   readonly maxBatchSize: number;
+  /** Most raw-body bytes in one batch (its first delivery is always taken). */
+  readonly maxBatchBytes?: number;
   readonly maxConcurrentBatches: number;
   readonly onBatchFailure?: (error: unknown, size: number) => void;
   /** Where customer messages are known as arriving until they are committed (the reply claim defers them). */
@@ -65,6 +67,8 @@ export interface RecorderOptions {
 export function createDeliveryRecorder(deps: RecordDeliveryDeps, options: RecorderOptions): DeliveryRecorder {
   const committer = createGroupCommitter<Planned, DeliveryResult>({
     maxBatchSize: options.maxBatchSize,
+    ...(options.maxBatchBytes ? { maxBatchBytes: options.maxBatchBytes } : {}),
+    sizeOf: (planned) => planned.input.rawBody.length,
     maxConcurrentBatches: options.maxConcurrentBatches,
     conflictKeys: (planned) => planned.conflictKeys,
     // Deliveries of one conversation that arrive together are written together, decided in order.

@@ -11,6 +11,11 @@ export type ServiceRole = 'web' | 'worker' | 'all';
 
 /** Most webhook deliveries written in one ingress transaction (group commit). */
 const INGRESS_MAX_BATCH = 100;
+/**
+ * Chatwoot's bodies are a few kilobytes, but WEBHOOK_MAX_BODY_BYTES allows up to 50 MB each: a batch
+ * stops at this many bytes of bodies, so one statement never carries hundreds of megabytes.
+ */
+const INGRESS_MAX_BATCH_BYTES = 8 * 1024 * 1024;
 
 export interface ServiceOptions {
   readonly role: ServiceRole;
@@ -36,6 +41,7 @@ export async function startService(core: CoreDeps, options: ServiceOptions): Pro
     { db: core.database.db, queue: core.queue, now: core.now, replyTiming },
     {
       maxBatchSize: INGRESS_MAX_BATCH,
+      maxBatchBytes: INGRESS_MAX_BATCH_BYTES,
       // Each batch in flight holds a connection. A batch is two round trips and a commit's WAL
       // flush, during which the others proceed (bench:ingress: 3 beat 2 by ~5 % and 4 lost).
       // PGlite has a single connection, so a second batch would only wait for it.

@@ -54,6 +54,24 @@ describe('group commit', () => {
     expect(writer.batches).toEqual([['a', 'b', 'c', 'd'], ['e']]);
   });
 
+  it('stops a batch at its byte budget, and still writes an item larger than the budget alone', async () => {
+    const writer = recordingWriter();
+    const sizes: Record<string, number> = { a: 4, b: 4, c: 4, d: 20, e: 1 };
+    const committer = createGroupCommitter<Item, string>({
+      maxBatchSize: 100,
+      maxBatchBytes: 10,
+      sizeOf: (entry) => sizes[entry.id]!,
+      maxConcurrentBatches: 1,
+      conflictKeys: (entry) => entry.keys,
+      writeBatch: writer.writeBatch,
+    });
+    const all = ['a', 'b', 'c', 'd', 'e'].map((id) => committer.submit(item(id)));
+    await writer.drain();
+    await Promise.all(all);
+    // a+b+c reach 12 >= 10: the batch stops there; d alone exceeds the budget and is written alone.
+    expect(writer.batches).toEqual([['a', 'b', 'c'], ['d'], ['e']]);
+  });
+
   it('queues what arrives during a write into the next batch, up to the batch size', async () => {
     const writer = recordingWriter();
     const committer = createGroupCommitter<Item, string>({
