@@ -7,17 +7,8 @@ import { recordDeliveryBatch } from '../../src/ingress/record-delivery-batch.ts'
 import type { RecordDeliveryDeps } from '../../src/ingress/record-webhook-delivery.ts';
 import { writeDeliveryEffects } from '../../src/ingress/write-delivery-effects.ts';
 import { buildTestService, TEST_SECRET, type TestService } from '../setup/build-test-service.ts';
-import { clearIngressTables, plannedDelivery } from '../setup/ingress-test-helpers.ts';
+import { clearIngressTables, customerMessage, plannedDelivery } from '../setup/ingress-test-helpers.ts';
 import { loadFixture, signedRequest } from '../setup/signed-delivery.ts';
-
-function customerMessage(messageId: number, conversationId: number, sender: Record<string, unknown>) {
-  const body = loadFixture('message_created.incoming');
-  body.id = messageId;
-  body.conversation.id = conversationId;
-  body.conversation.messages[0].id = messageId;
-  body.conversation.meta.sender = { ...body.conversation.meta.sender, ...sender };
-  return body;
-}
 
 describe('one ingress transaction for a batch of deliveries', () => {
   let service: TestService;

@@ -7,8 +7,7 @@ import { createReplyQueue } from '../../src/jobs/create-reply-queue.ts';
 import { recordDeliveryBatch } from '../../src/ingress/record-delivery-batch.ts';
 import type { RecordDeliveryDeps } from '../../src/ingress/record-webhook-delivery.ts';
 import { buildTestService, type TestService } from '../setup/build-test-service.ts';
-import { plannedDelivery } from '../setup/ingress-test-helpers.ts';
-import { loadFixture } from '../setup/signed-delivery.ts';
+import { customerMessage, plannedDelivery } from '../setup/ingress-test-helpers.ts';
 
 /**
  * The hot statements (ingress's read, lock and guarded write; the reply queue's claim, settle and
@@ -25,14 +24,11 @@ const CONVERSATIONS = 40;
 const BASE_NOW = Date.parse('2036-12-07T12:00:00Z');
 
 function incomingMessage(conversationId: number, messageId: number) {
-  const body = loadFixture('message_created.incoming');
-  body.id = messageId;
-  body.conversation.id = conversationId;
-  body.conversation.messages[0].id = messageId;
-  body.conversation.messages[0].conversation_id = conversationId;
-  body.conversation.meta.sender.id = 90_000 + conversationId;
-  body.sender = { ...body.sender, id: 90_000 + conversationId };
-  return plannedDelivery(body, `lookups-${conversationId}-${messageId}`, new Date(BASE_NOW));
+  return plannedDelivery(
+    customerMessage(messageId, conversationId, { id: 90_000 + conversationId }),
+    `lookups-${conversationId}-${messageId}`,
+    new Date(BASE_NOW),
+  );
 }
 
 describe('hot statements read their rows by index', () => {

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { signWebhookBody } from '../../src/chatwoot/verify-webhook-signature.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
 import { buildTestService, TEST_SECRET, type TestService } from '../setup/build-test-service.ts';
 import { clearIngressTables } from '../setup/ingress-test-helpers.ts';
@@ -187,81 +186,63 @@ describe('POST /webhooks/chatwoot', () => {
 });
 
 describe('POST /webhooks/chatwoot with awkward content', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await buildTestService();
+  });
+  afterAll(async () => {
+    await service.close();
+  });
+  beforeEach(async () => {
+    await clearIngressTables(service.core.database.db);
+  });
+
+  const post = (request: { headers: Record<string, string>; payload: string | Buffer }) =>
+    service.service.app.inject({
+      method: 'POST',
+      url: '/webhooks/chatwoot',
+      headers: request.headers,
+      payload: request.payload,
+    });
+
   it('stores a message containing a NUL character instead of failing (PostgreSQL text cannot hold NUL)', async () => {
-    const service = await buildTestService();
-    try {
-      const body = loadFixture('message_created.incoming');
-      body.content = 'before\u0000after';
-      const request = signedRequest(body, { secret: TEST_SECRET });
-      const response = await service.service.app.inject({
-        method: 'POST',
-        url: '/webhooks/chatwoot',
-        headers: request.headers,
-        payload: request.payload,
-      });
-      expect(response.statusCode).toBe(200);
-      const rows = await queryRows<{ content: string }>(
-        service.core.database.db,
-        sql`select content from transcript_messages`,
-      );
-      expect(rows).toEqual([{ content: 'beforeafter' }]);
-    } finally {
-      await service.close();
-    }
+    const body = loadFixture('message_created.incoming');
+    body.content = 'before\u0000after';
+    const response = await post(signedRequest(body, { secret: TEST_SECRET }));
+    expect(response.statusCode).toBe(200);
+    const rows = await queryRows<{ content: string }>(
+      service.core.database.db,
+      sql`select content from transcript_messages`,
+    );
+    expect(rows).toEqual([{ content: 'beforeafter' }]);
   });
 
   it('stores the body byte for byte as Chatwoot sent it', async () => {
-    const service = await buildTestService();
-    try {
-      const body = loadFixture('message_created.incoming');
-      body.content = 'Ça coûte 20 € — 日本語 🎉 "quoted" \\ back\\slash';
-      const request = signedRequest(body, { secret: TEST_SECRET });
-      const response = await service.service.app.inject({
-        method: 'POST',
-        url: '/webhooks/chatwoot',
-        headers: request.headers,
-        payload: request.payload,
-      });
-      expect(response.statusCode).toBe(200);
-      const rows = await queryRows<{ payload: string }>(
-        service.core.database.db,
-        sql`select payload from webhook_deliveries`,
-      );
-      expect(rows).toEqual([{ payload: request.payload }]);
-    } finally {
-      await service.close();
-    }
+    const body = loadFixture('message_created.incoming');
+    body.content = 'Ça coûte 20 € — 日本語 🎉 "quoted" \\ back\\slash';
+    const request = signedRequest(body, { secret: TEST_SECRET });
+    const response = await post(request);
+    expect(response.statusCode).toBe(200);
+    const rows = await queryRows<{ payload: string }>(
+      service.core.database.db,
+      sql`select payload from webhook_deliveries`,
+    );
+    expect(rows).toEqual([{ payload: request.payload }]);
   });
 
   it('stores a body with an invalid UTF-8 sequence as decoded (U+FFFD) instead of failing', async () => {
-    const service = await buildTestService();
-    try {
-      const text = JSON.stringify({
-        ...loadFixture('message_created.incoming'),
-        content: 'before-<bad bytes>-after',
-      });
-      const [head, tail] = text.split('<bad bytes>') as [string, string];
-      const raw = Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0xfe]), Buffer.from(tail)]);
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      const response = await service.service.app.inject({
-        method: 'POST',
-        url: '/webhooks/chatwoot',
-        headers: {
-          'content-type': 'application/json',
-          'x-chatwoot-delivery': 'invalid-utf8-1',
-          'x-chatwoot-timestamp': timestamp,
-          'x-chatwoot-signature': signWebhookBody(TEST_SECRET, timestamp, raw),
-        },
-        payload: raw,
-      });
-      expect(response.json()).toEqual({ status: 'accepted', outcome: expect.any(String) });
-      const rows = await queryRows<{ payload: string; content: string }>(
-        service.core.database.db,
-        sql`select d.payload, t.content from webhook_deliveries d, transcript_messages t`,
-      );
-      expect(rows).toEqual([{ payload: raw.toString('utf8'), content: 'before-\ufffd\ufffd-after' }]);
-    } finally {
-      await service.close();
-    }
+    const text = JSON.stringify({
+      ...loadFixture('message_created.incoming'),
+      content: 'before-<bad bytes>-after',
+    });
+    const [head, tail] = text.split('<bad bytes>') as [string, string];
+    const raw = Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0xfe]), Buffer.from(tail)]);
+    const response = await post(signedRequest(raw, { secret: TEST_SECRET }));
+    expect(response.json()).toEqual({ status: 'accepted', outcome: expect.any(String) });
+    const rows = await queryRows<{ payload: string; content: string }>(
+      service.core.database.db,
+      sql`select d.payload, t.content from webhook_deliveries d, transcript_messages t`,
+    );
+    expect(rows).toEqual([{ payload: raw.toString('utf8'), content: 'before-\ufffd\ufffd-after' }]);
   });
 });

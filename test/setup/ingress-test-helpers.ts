@@ -4,6 +4,7 @@ import { classifyWebhookEvent } from '../../src/chatwoot/classify-webhook-event.
 import { parseWebhookEvent } from '../../src/chatwoot/parse-webhook-event.ts';
 import type { Executor } from '../../src/db/database.ts';
 import { planDelivery, type Planned } from '../../src/ingress/record-webhook-delivery.ts';
+import { loadFixture } from './signed-delivery.ts';
 
 /** Empties what ingress writes (and the queued jobs), so each test starts from no conversations. */
 export async function clearIngressTables(db: Executor): Promise<void> {
@@ -31,4 +32,14 @@ export function plannedDelivery(
     },
     now,
   );
+}
+
+/** A customer's message_created webhook body: message `messageId` in Chatwoot conversation `conversationId`, from `sender`. */
+export function customerMessage(messageId: number, conversationId: number, sender: Record<string, unknown>) {
+  const body = loadFixture('message_created.incoming');
+  body.id = messageId;
+  body.conversation.id = conversationId;
+  body.conversation.messages[0].id = messageId;
+  body.conversation.meta.sender = { ...body.conversation.meta.sender, ...sender };
+  return body;
 }

@@ -17,9 +17,20 @@ export interface SignedRequestOptions {
   contentType?: string;
 }
 
-/** Headers and body exactly as Chatwoot's Webhooks::Trigger would send them. */
+/**
+ * Headers and body exactly as Chatwoot's Webhooks::Trigger would send them. A Buffer is sent (and
+ * signed) byte for byte, for bodies that are not valid UTF-8.
+ */
+export function signedRequest(
+  body: Buffer,
+  options?: SignedRequestOptions,
+): { headers: Record<string, string>; payload: Buffer };
+export function signedRequest(
+  body: unknown,
+  options?: SignedRequestOptions,
+): { headers: Record<string, string>; payload: string };
 export function signedRequest(body: unknown, options: SignedRequestOptions = {}) {
-  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const raw = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
   const headers: Record<string, string> = {
     'content-type': options.contentType ?? 'application/json',
