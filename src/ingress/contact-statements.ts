@@ -51,7 +51,7 @@ export async function upsertContacts(
     'ingress_upsert_contacts',
     sql`insert into contacts (connection, account_id, chatwoot_contact_id, name, email, phone_number, identifier)
       select connection, account_id, chatwoot_contact_id, name, email, phone_number, identifier
-      from jsonb_to_recordset(${json}::jsonb) as x(connection text, account_id integer, chatwoot_contact_id integer,
+      from json_to_recordset(${json}::json) as x(connection text, account_id integer, chatwoot_contact_id integer,
                                                   name text, email text, phone_number text, identifier text)
       order by connection, account_id, chatwoot_contact_id
       on conflict (connection, account_id, chatwoot_contact_id) do update set

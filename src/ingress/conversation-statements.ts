@@ -178,7 +178,7 @@ export async function readConversations(
  * 2,000 conversations read to find 15 in the ingress benchmark; a deployment's whole table).
  */
 const keysTable = (keys: readonly ConversationKey[]) =>
-  sql`jsonb_to_recordset(${keysJson(keys)}::jsonb) as k(connection text, account_id integer, chatwoot_conversation_id integer)`;
+  sql`json_to_recordset(${keysJson(keys)}::json) as k(connection text, account_id integer, chatwoot_conversation_id integer)`;
 
 const MATCHES_KEY = sql.raw(
   'c.connection = k.connection and c.account_id = k.account_id and c.chatwoot_conversation_id = k.chatwoot_conversation_id',
@@ -246,7 +246,7 @@ export async function insertConversations(
                                         assignee_id, team_id, labels, chatwoot_updated_at, owner, owner_reason, episode)
       select connection, account_id, chatwoot_conversation_id, inbox_id, contact_id, status, assignee_type,
              assignee_id, team_id, labels, chatwoot_updated_at, owner, owner_reason, episode
-      from jsonb_to_recordset(${json}::jsonb) as x(connection text, account_id integer, chatwoot_conversation_id integer, inbox_id integer,
+      from json_to_recordset(${json}::json) as x(connection text, account_id integer, chatwoot_conversation_id integer, inbox_id integer,
              contact_id bigint, status text, assignee_type text, assignee_id integer, team_id integer, labels jsonb,
              chatwoot_updated_at timestamptz, owner text, owner_reason text, episode integer)
       order by connection, account_id, chatwoot_conversation_id
