@@ -1,6 +1,8 @@
 // The service (`serve --role all`) with a zero-latency scripted responder, started as a child
 // process by run-pipeline-bench.ts. Counts every database query this process sends (our pool and
 // pg-boss's) and reports the count, its peak RSS and its CPU time over IPC.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 import pg from 'pg';
 
 import { composePipeline } from '../../src/compose-service.ts';
@@ -34,6 +36,10 @@ const config = loadConfig();
 const core = await composeCore(config);
 const pipeline = composePipeline(core, { responder });
 const service = await startService(core, { role: 'all', handlers: pipeline.handlers });
+// How late the event loop runs a 1 ms timer during a round: every hop of a reply waits as long
+// (CPU shared with PostgreSQL and the simulator, GC pauses, long callbacks).
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 let peakRss = process.memoryUsage.rss();
 let cpuAtReset = process.cpuUsage();
 // memoryUsage.rss() reads one number; memoryUsage() also walks the V8 heap spaces on every sample.
@@ -43,6 +49,7 @@ process.on('message', (message: { type: string }) => {
   if (message.type === 'reset') {
     queries = 0;
     runStarts.length = 0;
+    loopDelay.reset();
     cpuAtReset = process.cpuUsage();
     peakRss = process.memoryUsage.rss();
     process.send?.({ type: 'reset-done' });
@@ -56,6 +63,10 @@ process.on('message', (message: { type: string }) => {
       cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       systemCpuMs: Math.round(cpu.system / 1000),
       runStarts,
+      loopDelayMs: {
+        p99: loopDelay.percentile(99) / 1e6,
+        max: loopDelay.max / 1e6,
+      },
     });
   }
 });

@@ -256,6 +256,7 @@ async function runRound(round: number) {
     cpuMs: number;
     systemCpuMs: number;
     runStarts: Array<{ conversationId: number; lastMessageId: number; at: number }>;
+    loopDelayMs: { p99: number; max: number };
   }>(child, 'stats', 'stats');
   return {
     round,
@@ -338,7 +339,8 @@ for (const [index, r] of results.entries()) {
   console.log(
     `  in the service: last message recorded → its run starts p50 ${percentile(claimWaits, 50).toFixed(0)} ms, ` +
       `p99 ${percentile(claimWaits, 99).toFixed(0)} ms; run start → decision committed p50 ${percentile(runTimes, 50).toFixed(0)} ms, ` +
-      `p99 ${percentile(runTimes, 99).toFixed(0)} ms`,
+      `p99 ${percentile(runTimes, 99).toFixed(0)} ms; its event loop's delay p99 ${r.loopDelayMs.p99.toFixed(0)} ms, ` +
+      `max ${r.loopDelayMs.max.toFixed(0)} ms (sampled every 1 ms, incl. 1 s idle after the round)`,
   );
   console.log(
     `  CPU ms/reply: service ${(r.cpuMs / r.replies).toFixed(2)} (kernel ${(r.systemCpuMs / r.replies).toFixed(2)}; incl. 1 s idle after the round), ` +
