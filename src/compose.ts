@@ -2,11 +2,12 @@ import type { Config } from './config/config.ts';
 import { createDatabase } from './db/create-database.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { migrateDatabase } from './db/migrate-database.ts';
+import { warmPool } from './db/warm-pool.ts';
 import { queryRows } from './db/query-rows.ts';
 import { createLogger, type Logger } from './logging/create-logger.ts';
 import { createLogContextStore, type LogContextStore } from './logging/log-context.ts';
 import { createJobQueue, type JobQueue } from './jobs/job-queue.ts';
-import { createReplyQueue, type ReplyJob } from './jobs/create-reply-queue.ts';
+import { createReplyQueue, REPLY_QUEUE_WARM_UP, type ReplyJob } from './jobs/create-reply-queue.ts';
 import type { JobSource } from './jobs/job-source.ts';
 import { createBurstsArriving, type BurstsArriving } from './ingress/bursts-arriving.ts';
 import { sql } from 'drizzle-orm';
@@ -44,6 +45,9 @@ export async function composeCore(config: Config, options: ComposeOptions = {}):
   const database = options.database ?? (await createDatabase(config.database));
   try {
     await migrateDatabase(database);
+    await warmPool(database, REPLY_QUEUE_WARM_UP, (error) =>
+      logger.warn({ err: error }, 'warming a database connection failed; it is used as it is'),
+    );
     const queue = await createJobQueue(database, logger);
     const now = options.now ?? (() => new Date());
     const burstsArriving = createBurstsArriving();

@@ -68,6 +68,11 @@ async function openPostgres(url: string, poolMax: number): Promise<DatabaseHandl
     // with its JSON parameter, was planned afresh on every call (0.7 ms of ~2 ms, measured with
     // pg_stat_statements). Their plans do not depend on the parameter values: plan them once.
     options: '-c plan_cache_mode=force_generic_plan',
+    // Idle connections are kept (pg-pool closes them after 10 s otherwise): a burst after a quiet
+    // minute then starts every backend it needs cold, each paying its connection and the first
+    // call of the reply queue's functions (bench:pipeline, 12 s idle between bursts of 200: p99
+    // 69–98 → 37–45 ms). Opened at start by warm-pool.ts.
+    min: poolMax,
   });
   pool.on('error', () => {
     // Idle-client errors (server restart) must not crash the process; the next query reconnects.

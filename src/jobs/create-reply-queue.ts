@@ -37,6 +37,17 @@ export interface ReplyJob extends SourcedJob {
   readonly sent: SentEffect[];
 }
 
+/**
+ * Calls of the reply queue's functions that change nothing (no conversation, nothing to claim):
+ * run on every pooled connection at start (db/warm-pool.ts), so that PostgreSQL compiles them and
+ * plans their first statements before the first burst instead of during it.
+ */
+export const REPLY_QUEUE_WARM_UP: readonly string[] = [
+  `select claim_due_replies(0, now(), now(), '[]'::jsonb)`,
+  `select settle_reply_claims('{}'::bigint[], '{}'::uuid[], null, '[]'::jsonb, 0, now(), now(), '[]'::jsonb)`,
+  `select commit_reply_decision(0, null, 0, 'silent', 'warm-up', '[]'::jsonb, null, '[]'::jsonb, '[]'::jsonb, 0, false, null, false, now())`,
+];
+
 /** An outbox row the run posted, and the id Chatwoot gave the message (null: not a message). */
 export interface SentEffect {
   readonly outboxId: number;
