@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
+
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { createDatabase } from '../../src/db/create-database.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
 import { warmPool } from '../../src/db/warm-pool.ts';
@@ -70,6 +73,32 @@ describe('warmPool (db/warm-pool.ts)', () => {
       await fresh.close();
     }
   });
+
+  it.runIf(isRealServer())(
+    'starts with the connections the server grants when it refuses some (a role at its connection limit)',
+    async () => {
+      if (handle.kind !== 'postgres') throw new Error('expected the real server');
+      const role = `cwa_limited_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+      await handle.db.execute(sql.raw(`create role ${role} login connection limit 3`));
+      const url = new URL(handle.url);
+      url.username = role;
+      url.password = '';
+      const limited = await createDatabase({ kind: 'postgres', url: url.toString(), poolMax: 6 });
+      try {
+        if (limited.kind !== 'postgres') throw new Error('expected the real server');
+        const errors: unknown[] = [];
+        await warmPool(limited, ['select 1'], (error) => errors.push(error));
+        expect(errors).toHaveLength(3);
+        expect(String(errors[0])).toMatch(/too many connections/);
+        expect(limited.pool.totalCount).toBe(3);
+        const [row] = await queryRows<{ ok: number }>(limited.db, sql`select 1 as ok`);
+        expect(row!.ok).toBe(1);
+      } finally {
+        await limited.close();
+        await handle.db.execute(sql.raw(`drop role ${role}`));
+      }
+    },
+  );
 
   it.runIf(!isRealServer())(
     'does nothing on the embedded database (one connection, in this process)',
