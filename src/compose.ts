@@ -46,7 +46,10 @@ export async function composeCore(config: Config, options: ComposeOptions = {}):
   try {
     await migrateDatabase(database);
     await warmPool(database, REPLY_QUEUE_WARM_UP, (error) =>
-      logger.warn({ err: error }, 'warming a database connection failed; it is used as it is'),
+      logger.warn(
+        { err: error },
+        'warming the database pool: a connection or its warm-up failed; starting with the rest',
+      ),
     );
     const queue = await createJobQueue(database, logger);
     const now = options.now ?? (() => new Date());

@@ -71,7 +71,7 @@ async function openPostgres(url: string, poolMax: number): Promise<DatabaseHandl
     // Idle connections are kept (pg-pool closes them after 10 s otherwise): a burst after a quiet
     // minute then starts every backend it needs cold, each paying its connection and the first
     // call of the reply queue's functions (bench:pipeline, 12 s idle between bursts of 200: p99
-    // 69–98 → 37–45 ms). Opened at start by warm-pool.ts.
+    // 69–116 → 36–45 ms). Opened at start by warm-pool.ts.
     min: poolMax,
   });
   pool.on('error', () => {
