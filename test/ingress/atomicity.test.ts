@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/query-rows.ts';
 import { recordDeliveryBatch } from '../../src/ingress/record-delivery-batch.ts';
 import { buildTestService, type TestService } from '../setup/build-test-service.ts';
-import { plannedDelivery } from '../setup/ingress-test-helpers.ts';
+import { ingressDeps, plannedDelivery } from '../setup/ingress-test-helpers.ts';
 import { loadFixture } from '../setup/signed-delivery.ts';
 
 describe('recording a delivery is atomic', () => {
@@ -19,12 +19,7 @@ describe('recording a delivery is atomic', () => {
   it('when enqueueing fails after the job row was written, nothing of the delivery is stored', async () => {
     const db = service.core.database.db;
     const queue = service.core.queue;
-    const deps = {
-      db,
-      queue,
-      now: () => new Date(),
-      replyTiming: () => Promise.resolve({ debounceMs: 0, maxWaitMs: 0 }),
-    };
+    const deps = ingressDeps(db, queue, { debounceMs: 0, maxWaitMs: 0 });
     // The customer writes: the conversation is the bot's and its reply is due.
     await recordDeliveryBatch(deps, [plannedDelivery(loadFixture('message_created.incoming'), 'atomic-1')]);
     const snapshot = async () =>

@@ -10,7 +10,7 @@ import type {
   RecordDeliveryDeps,
 } from '../../src/ingress/record-webhook-delivery.ts';
 import { buildTestService, type TestService } from '../setup/build-test-service.ts';
-import { plannedDelivery } from '../setup/ingress-test-helpers.ts';
+import { ingressDeps, plannedDelivery } from '../setup/ingress-test-helpers.ts';
 import { loadFixture } from '../setup/signed-delivery.ts';
 
 /**
@@ -117,12 +117,12 @@ describe('several deliveries of one conversation in one batch', () => {
   let nextConversation = 70_000;
   beforeAll(async () => {
     service = await buildTestService();
-    deps = {
-      db: service.core.database.db,
-      queue: service.core.queue,
-      now: () => new Date(BASE_NOW),
-      replyTiming: () => Promise.resolve({ debounceMs: 2_000, maxWaitMs: 3_000 }),
-    };
+    deps = ingressDeps(
+      service.core.database.db,
+      service.core.queue,
+      { debounceMs: 2_000, maxWaitMs: 3_000 },
+      () => new Date(BASE_NOW),
+    );
   });
   afterAll(async () => {
     await service.close();

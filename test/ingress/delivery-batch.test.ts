@@ -7,7 +7,12 @@ import { recordDeliveryBatch } from '../../src/ingress/record-delivery-batch.ts'
 import type { RecordDeliveryDeps } from '../../src/ingress/record-webhook-delivery.ts';
 import { writeDeliveryEffects } from '../../src/ingress/write-delivery-effects.ts';
 import { buildTestService, TEST_SECRET, type TestService } from '../setup/build-test-service.ts';
-import { clearIngressTables, customerMessage, plannedDelivery } from '../setup/ingress-test-helpers.ts';
+import {
+  clearIngressTables,
+  customerMessage,
+  ingressDeps,
+  plannedDelivery,
+} from '../setup/ingress-test-helpers.ts';
 import { loadFixture, signedRequest } from '../setup/signed-delivery.ts';
 
 describe('one ingress transaction for a batch of deliveries', () => {
@@ -15,12 +20,10 @@ describe('one ingress transaction for a batch of deliveries', () => {
   let deps: RecordDeliveryDeps;
   beforeAll(async () => {
     service = await buildTestService();
-    deps = {
-      db: service.core.database.db,
-      queue: service.core.queue,
-      now: () => new Date(),
-      replyTiming: () => Promise.resolve({ debounceMs: 2_000, maxWaitMs: 10_000 }),
-    };
+    deps = ingressDeps(service.core.database.db, service.core.queue, {
+      debounceMs: 2_000,
+      maxWaitMs: 10_000,
+    });
   });
   afterAll(async () => {
     await service.close();

@@ -7,7 +7,7 @@ import { createReplyQueue } from '../../src/jobs/create-reply-queue.ts';
 import { recordDeliveryBatch } from '../../src/ingress/record-delivery-batch.ts';
 import type { RecordDeliveryDeps } from '../../src/ingress/record-webhook-delivery.ts';
 import { buildTestService, type TestService } from '../setup/build-test-service.ts';
-import { customerMessage, plannedDelivery } from '../setup/ingress-test-helpers.ts';
+import { customerMessage, ingressDeps, plannedDelivery } from '../setup/ingress-test-helpers.ts';
 
 /**
  * The hot statements (ingress's read, lock and guarded write; the reply queue's claim, settle and
@@ -36,12 +36,12 @@ describe('hot statements read their rows by index', () => {
   let deps: RecordDeliveryDeps;
   beforeAll(async () => {
     service = await buildTestService();
-    deps = {
-      db: service.core.database.db,
-      queue: service.core.queue,
-      now: () => new Date(BASE_NOW),
-      replyTiming: () => Promise.resolve({ debounceMs: 0, maxWaitMs: 0 }),
-    };
+    deps = ingressDeps(
+      service.core.database.db,
+      service.core.queue,
+      { debounceMs: 0, maxWaitMs: 0 },
+      () => new Date(BASE_NOW),
+    );
     for (let id = 1; id <= CONVERSATIONS; id += 1)
       await recordDeliveryBatch(deps, [incomingMessage(id, id * 1_000)]);
   });

@@ -39,7 +39,10 @@ describe('POST /webhooks/chatwoot', () => {
     await clearIngressTables(service.core.database.db);
   });
 
-  const post = (request: { headers: Record<string, string>; payload: string }, url = '/webhooks/chatwoot') =>
+  const post = (
+    request: { headers: Record<string, string>; payload: string | Buffer },
+    url = '/webhooks/chatwoot',
+  ) =>
     service.service.app.inject({ method: 'POST', url, headers: request.headers, payload: request.payload });
 
   it('accepts a signed customer message: records delivery, contact, conversation, transcript and a due reply', async () => {
@@ -183,66 +186,47 @@ describe('POST /webhooks/chatwoot', () => {
       await named.close();
     }
   });
-});
 
-describe('POST /webhooks/chatwoot with awkward content', () => {
-  let service: TestService;
-  beforeAll(async () => {
-    service = await buildTestService();
-  });
-  afterAll(async () => {
-    await service.close();
-  });
-  beforeEach(async () => {
-    await clearIngressTables(service.core.database.db);
-  });
-
-  const post = (request: { headers: Record<string, string>; payload: string | Buffer }) =>
-    service.service.app.inject({
-      method: 'POST',
-      url: '/webhooks/chatwoot',
-      headers: request.headers,
-      payload: request.payload,
+  describe('with awkward content', () => {
+    it('stores a message containing a NUL character instead of failing (PostgreSQL text cannot hold NUL)', async () => {
+      const body = loadFixture('message_created.incoming');
+      body.content = 'before\u0000after';
+      const response = await post(signedRequest(body, { secret: TEST_SECRET }));
+      expect(response.statusCode).toBe(200);
+      const rows = await queryRows<{ content: string }>(
+        service.core.database.db,
+        sql`select content from transcript_messages`,
+      );
+      expect(rows).toEqual([{ content: 'beforeafter' }]);
     });
 
-  it('stores a message containing a NUL character instead of failing (PostgreSQL text cannot hold NUL)', async () => {
-    const body = loadFixture('message_created.incoming');
-    body.content = 'before\u0000after';
-    const response = await post(signedRequest(body, { secret: TEST_SECRET }));
-    expect(response.statusCode).toBe(200);
-    const rows = await queryRows<{ content: string }>(
-      service.core.database.db,
-      sql`select content from transcript_messages`,
-    );
-    expect(rows).toEqual([{ content: 'beforeafter' }]);
-  });
-
-  it('stores the body byte for byte as Chatwoot sent it', async () => {
-    const body = loadFixture('message_created.incoming');
-    body.content = 'Ça coûte 20 € — 日本語 🎉 "quoted" \\ back\\slash';
-    const request = signedRequest(body, { secret: TEST_SECRET });
-    const response = await post(request);
-    expect(response.statusCode).toBe(200);
-    const rows = await queryRows<{ payload: string }>(
-      service.core.database.db,
-      sql`select payload from webhook_deliveries`,
-    );
-    expect(rows).toEqual([{ payload: request.payload }]);
-  });
-
-  it('stores a body with an invalid UTF-8 sequence as decoded (U+FFFD) instead of failing', async () => {
-    const text = JSON.stringify({
-      ...loadFixture('message_created.incoming'),
-      content: 'before-<bad bytes>-after',
+    it('stores the body byte for byte as Chatwoot sent it', async () => {
+      const body = loadFixture('message_created.incoming');
+      body.content = 'Ça coûte 20 € — 日本語 🎉 "quoted" \\ back\\slash';
+      const request = signedRequest(body, { secret: TEST_SECRET });
+      const response = await post(request);
+      expect(response.statusCode).toBe(200);
+      const rows = await queryRows<{ payload: string }>(
+        service.core.database.db,
+        sql`select payload from webhook_deliveries`,
+      );
+      expect(rows).toEqual([{ payload: request.payload }]);
     });
-    const [head, tail] = text.split('<bad bytes>') as [string, string];
-    const raw = Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0xfe]), Buffer.from(tail)]);
-    const response = await post(signedRequest(raw, { secret: TEST_SECRET }));
-    expect(response.json()).toEqual({ status: 'accepted', outcome: expect.any(String) });
-    const rows = await queryRows<{ payload: string; content: string }>(
-      service.core.database.db,
-      sql`select d.payload, t.content from webhook_deliveries d, transcript_messages t`,
-    );
-    expect(rows).toEqual([{ payload: raw.toString('utf8'), content: 'before-\ufffd\ufffd-after' }]);
+
+    it('stores a body with an invalid UTF-8 sequence as decoded (U+FFFD) instead of failing', async () => {
+      const text = JSON.stringify({
+        ...loadFixture('message_created.incoming'),
+        content: 'before-<bad bytes>-after',
+      });
+      const [head, tail] = text.split('<bad bytes>') as [string, string];
+      const raw = Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0xfe]), Buffer.from(tail)]);
+      const response = await post(signedRequest(raw, { secret: TEST_SECRET }));
+      expect(response.json()).toEqual({ status: 'accepted', outcome: expect.any(String) });
+      const rows = await queryRows<{ payload: string; content: string }>(
+        service.core.database.db,
+        sql`select d.payload, t.content from webhook_deliveries d, transcript_messages t`,
+      );
+      expect(rows).toEqual([{ payload: raw.toString('utf8'), content: 'before-\ufffd\ufffd-after' }]);
+    });
   });
 });

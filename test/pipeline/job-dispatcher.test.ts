@@ -25,7 +25,7 @@ import type { ReplyJob } from '../../src/jobs/create-reply-queue.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { createLogContextStore } from '../../src/logging/log-context.ts';
 import { createTestDatabase, isRealServer } from '../setup/test-database.ts';
-import { plannedDelivery } from '../setup/ingress-test-helpers.ts';
+import { ingressDeps, plannedDelivery } from '../setup/ingress-test-helpers.ts';
 import { loadFixture } from '../setup/signed-delivery.ts';
 
 /**
@@ -323,13 +323,8 @@ describe('job dispatcher', () => {
     // A claim skips the rows an ingress write holds (SKIP LOCKED). The bot's own echo arriving as
     // its next burst falls due was then the only event on that row, and it notified nobody: the
     // burst waited for the backstop poll. Polls far apart: only the write's NOTIFY can wake the worker.
-    const deps = {
-      db: database.db,
-      queue,
-      now: () => new Date(),
-      // Not due within the test: the worker's start finds nothing to claim.
-      replyTiming: () => Promise.resolve({ debounceMs: 600_000, maxWaitMs: 600_000 }),
-    };
+    // Not due within the test: the worker's start finds nothing to claim.
+    const deps = ingressDeps(database.db, queue, { debounceMs: 600_000, maxWaitMs: 600_000 });
     await recordDeliveryBatch(deps, [plannedDelivery(loadFixture('message_created.incoming'), 'wake-1')]);
     const runs: number[] = [];
     await start(

@@ -2,8 +2,13 @@ import { sql } from 'drizzle-orm';
 
 import { classifyWebhookEvent } from '../../src/chatwoot/classify-webhook-event.ts';
 import { parseWebhookEvent } from '../../src/chatwoot/parse-webhook-event.ts';
-import type { Executor } from '../../src/db/database.ts';
-import { planDelivery, type Planned } from '../../src/ingress/record-webhook-delivery.ts';
+import type { Database, Executor } from '../../src/db/database.ts';
+import {
+  planDelivery,
+  type Planned,
+  type RecordDeliveryDeps,
+  type ReplyTiming,
+} from '../../src/ingress/record-webhook-delivery.ts';
 import { loadFixture } from './signed-delivery.ts';
 
 /** Empties what ingress writes (and the queued jobs), so each test starts from no conversations. */
@@ -12,6 +17,16 @@ export async function clearIngressTables(db: Executor): Promise<void> {
     sql`truncate webhook_deliveries, transcript_messages, ownership_transitions, conversations, contacts restart identity cascade`,
   );
   await db.execute(sql`delete from pgboss.job`);
+}
+
+/** What ingress's batch writer needs, with one debounce window for every inbox. */
+export function ingressDeps(
+  db: Database,
+  queue: RecordDeliveryDeps['queue'],
+  timing: ReplyTiming,
+  now: () => Date = () => new Date(),
+): RecordDeliveryDeps {
+  return { db, queue, now, replyTiming: () => Promise.resolve(timing) };
 }
 
 /** A signed delivery of `body` on the default connection, planned as the webhook route plans it (at `now`). */
