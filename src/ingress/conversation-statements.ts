@@ -139,7 +139,7 @@ export async function lockConversations(
   const rows = await queryPreparedRows<ConversationRowRaw>(
     tx,
     'ingress_lock_conversations',
-    sql`select ${RETURNED_COLUMNS}, ${CONTACT_COLUMNS}, ${DECISION_INPUTS} as fingerprint
+    sql`select ${LOOKED_UP_COLUMNS}
       from (select found.id from ${keysTable(keys)}
             cross join lateral (select c.id from conversations c where ${MATCHES_KEY} offset 0) found
             order by found.id) ids
@@ -161,7 +161,7 @@ export async function readConversations(
   const rows = await queryPreparedRows<ConversationRowRaw>(
     db,
     'ingress_read_conversations',
-    sql`select ${RETURNED_COLUMNS}, ${CONTACT_COLUMNS}, ${DECISION_INPUTS} as fingerprint
+    sql`select ${LOOKED_UP_COLUMNS}
       from ${keysTable(keys)}
       cross join lateral (select * from conversations c where ${MATCHES_KEY} offset 0) c
       ${CONTACT_JOIN}`,
@@ -187,6 +187,9 @@ const MATCHES_KEY = sql.raw(
 const CONTACT_COLUMNS = sql.raw(
   'ct.id as contact_row_id, ct.chatwoot_contact_id as contact_chatwoot_id, ct.name as contact_name, ct.email as contact_email, ct.phone_number as contact_phone_number, ct.identifier as contact_identifier',
 );
+
+/** What both lookups return: the conversation (`c`), its contact (`ct`), its decision inputs' fingerprint. */
+const LOOKED_UP_COLUMNS = sql`${RETURNED_COLUMNS}, ${CONTACT_COLUMNS}, ${DECISION_INPUTS} as fingerprint`;
 
 /** The conversation's (`c`) contact as `ct`, all nulls without one, looked up by its primary key. */
 export const CONTACT_JOIN = sql.raw(
